@@ -1,0 +1,329 @@
+//! Which periods a series repeats on, how strongly, and when history is too short to tell.
+//!
+//! Daily and weekly periods are always assessed; one other period (an hourly batch job, a
+//! 12-hour shift pattern) is reported when the autocorrelation shows it strongly. A period is
+//! assessed only with two full cycles of history: with less, it is reported as
+//! `insufficient_history` and never guessed.
+//!
+//! Strength is the adjusted R² of a per-phase profile fitted to the detrended series: the share
+//! of the variance the period explains, corrected for the number of phase bins so that noise
+//! scores near 0. The weekly strength is measured on what the daily profile leaves, so a purely
+//! daily series has no weekly period.
+
+use crate::series::Series;
+use crate::warning::{Warning, WarningCode};
+use serde::{Deserialize, Serialize};
+
+/// One day in milliseconds.
+pub const DAY_MS: i64 = 86_400_000;
+/// One week in milliseconds.
+pub const WEEK_MS: i64 = 7 * DAY_MS;
+/// Strength from which a period counts as present.
+pub const MIN_STRENGTH: f64 = 0.2;
+/// Autocorrelation from which an unnamed period is considered.
+const OTHER_MIN_ACF: f64 = 0.5;
+/// Points of the coarse grid used to look for unnamed periods.
+const SCAN_POINTS: usize = 1024;
+/// Phase bins used to measure a period's strength.
+const STRENGTH_BINS: i64 = 48;
+
+/// What was concluded about one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodStatus {
+    /// The period is present with at least [`MIN_STRENGTH`].
+    Detected,
+    /// Enough history was seen and the period is not there (or is too weak).
+    Absent,
+    /// Less than two full cycles of history: nothing can be said.
+    InsufficientHistory,
+    /// The sampling step is too coarse to see this period (fewer than 4 points a cycle).
+    TooCoarse,
+}
+
+/// One period's finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodReport {
+    /// `daily`, `weekly` or `other`.
+    pub name: String,
+    /// The period in milliseconds.
+    pub period_ms: i64,
+    /// Share of variance explained, in [0, 1] (0 when not assessed).
+    pub strength: f64,
+    /// The conclusion.
+    pub status: PeriodStatus,
+    /// History needed to assess the period (two cycles), in milliseconds.
+    pub needed_history_ms: i64,
+}
+
+/// All periods assessed for a series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Seasonality {
+    /// Daily, weekly and any other strong period, in that order.
+    pub periods: Vec<PeriodReport>,
+    /// History covered by the series, in milliseconds.
+    pub history_ms: i64,
+}
+
+impl Seasonality {
+    /// The longest detected period: the one a baseline should follow (weekly includes daily).
+    pub fn primary(&self) -> Option<i64> {
+        self.periods.iter().filter(|p| p.status == PeriodStatus::Detected).map(|p| p.period_ms).max()
+    }
+
+    /// One warning per named period that could not be assessed for lack of history.
+    pub fn warnings(&self) -> Vec<Warning> {
+        self.periods
+            .iter()
+            .filter(|p| p.status == PeriodStatus::InsufficientHistory)
+            .map(|p| {
+                Warning::new(
+                    WarningCode::InsufficientHistory,
+                    1,
+                    format!(
+                        "{} seasonality cannot be learned from {:.1} days of history; {:.0} days are needed",
+                        p.name,
+                        self.history_ms as f64 / DAY_MS as f64,
+                        p.needed_history_ms as f64 / DAY_MS as f64
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Assesses the daily, weekly and strongest other period of a series.
+///
+/// ```
+/// use corridor_core::seasonality::{detect, PeriodStatus, DAY_MS};
+/// use corridor_core::series::Series;
+/// let timestamps_ms: Vec<i64> = (0..3 * 288).map(|i| i * 300_000).collect();
+/// let values = timestamps_ms.iter().map(|t| (*t as f64 / DAY_MS as f64 * std::f64::consts::TAU).sin()).collect();
+/// let s = detect(&Series { timestamps_ms, values, step_ms: 300_000 });
+/// assert_eq!(s.periods[0].status, PeriodStatus::Detected);
+/// assert_eq!(s.periods[1].status, PeriodStatus::InsufficientHistory);
+/// assert_eq!(s.primary(), Some(DAY_MS));
+/// ```
+pub fn detect(series: &Series) -> Seasonality {
+    let history_ms = series.timestamps_ms[series.timestamps_ms.len() - 1] - series.timestamps_ms[0] + series.step_ms;
+    let daily_profile_removed = |s: &Series, detrended: &[f64]| residual_after_profile(s, detrended, DAY_MS);
+    let mut periods = vec![assess(series, "daily", DAY_MS, history_ms, None)];
+    periods.push(assess(series, "weekly", WEEK_MS, history_ms, Some(&daily_profile_removed)));
+    if let Some(other) = strongest_other_period(series) {
+        let report = assess(series, "other", other, history_ms, None);
+        if report.status == PeriodStatus::Detected {
+            periods.push(report);
+        }
+    }
+    Seasonality { periods, history_ms }
+}
+
+type Prefilter<'a> = &'a dyn Fn(&Series, &[f64]) -> Vec<f64>;
+
+/// Assesses one period; `prefilter` removes a shorter period's profile first.
+fn assess(series: &Series, name: &str, period_ms: i64, history_ms: i64, prefilter: Option<Prefilter>) -> PeriodReport {
+    let needed_history_ms = 2 * period_ms;
+    let mut report = PeriodReport { name: name.to_string(), period_ms, strength: 0.0, status: PeriodStatus::Absent, needed_history_ms };
+    if period_ms < 4 * series.step_ms {
+        report.status = PeriodStatus::TooCoarse;
+    } else if history_ms < needed_history_ms {
+        report.status = PeriodStatus::InsufficientHistory;
+    } else {
+        let detrended = detrend(series, period_ms);
+        let target = match prefilter {
+            Some(f) => f(series, &detrended),
+            None => detrended,
+        };
+        report.strength = profile_strength(series, &target, period_ms);
+        if report.strength >= MIN_STRENGTH {
+            report.status = PeriodStatus::Detected;
+        }
+    }
+    report
+}
+
+/// The series minus its centred moving average over one period (removes trend, keeps the season).
+fn detrend(series: &Series, period_ms: i64) -> Vec<f64> {
+    let t = &series.timestamps_ms;
+    let x = &series.values;
+    let mut prefix = Vec::with_capacity(x.len() + 1);
+    prefix.push(0.0);
+    for v in x {
+        prefix.push(prefix[prefix.len() - 1] + v);
+    }
+    let half = period_ms / 2;
+    let (mut lo, mut hi) = (0, 0);
+    (0..x.len())
+        .map(|i| {
+            while t[lo] < t[i] - half {
+                lo += 1;
+            }
+            while hi < x.len() && t[hi] < t[i] + half {
+                hi += 1;
+            }
+            x[i] - (prefix[hi] - prefix[lo]) / (hi - lo) as f64
+        })
+        .collect()
+}
+
+/// Phase-bin index of a timestamp for a period split into `bins`.
+fn phase_bin(t_ms: i64, period_ms: i64, bins: i64) -> usize {
+    (t_ms.rem_euclid(period_ms) * bins / period_ms) as usize
+}
+
+fn bins_for(series: &Series, period_ms: i64) -> i64 {
+    (period_ms / series.step_ms).clamp(1, STRENGTH_BINS)
+}
+
+/// Per-bin means of `values` over the phases of `period_ms`.
+fn profile(series: &Series, values: &[f64], period_ms: i64, bins: i64) -> Vec<f64> {
+    let mut sum = vec![0.0; bins as usize];
+    let mut count = vec![0usize; bins as usize];
+    for (t, v) in series.timestamps_ms.iter().zip(values) {
+        let b = phase_bin(*t, period_ms, bins);
+        sum[b] += v;
+        count[b] += 1;
+    }
+    sum.iter().zip(&count).map(|(s, c)| if *c > 0 { s / *c as f64 } else { 0.0 }).collect()
+}
+
+/// `values` minus their per-phase profile of `period_ms`.
+fn residual_after_profile(series: &Series, values: &[f64], period_ms: i64) -> Vec<f64> {
+    let bins = bins_for(series, period_ms);
+    let p = profile(series, values, period_ms, bins);
+    series.timestamps_ms.iter().zip(values).map(|(t, v)| v - p[phase_bin(*t, period_ms, bins)]).collect()
+}
+
+/// Adjusted R² of the per-phase profile of `values`, clamped to [0, 1].
+fn profile_strength(series: &Series, values: &[f64], period_ms: i64) -> f64 {
+    let n = values.len();
+    let bins = bins_for(series, period_ms);
+    if n <= bins as usize + 1 {
+        return 0.0;
+    }
+    let mean = values.iter().sum::<f64>() / n as f64;
+    let total: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
+    if total <= f64::EPSILON * n as f64 * mean.abs().max(1.0) {
+        return 0.0;
+    }
+    let residual: f64 = residual_after_profile(series, values, period_ms).iter().map(|r| r * r).sum();
+    let adjusted = 1.0 - (residual / (n - bins as usize) as f64) / (total / (n - 1) as f64);
+    adjusted.clamp(0.0, 1.0)
+}
+
+/// The lag of the highest autocorrelation peak on a coarse grid, unless it is a day or a week.
+fn strongest_other_period(series: &Series) -> Option<i64> {
+    let t = &series.timestamps_ms;
+    let span = t[t.len() - 1] - t[0];
+    let cell = series.step_ms * (span / SCAN_POINTS as i64 / series.step_ms + 1);
+    let cells = (span / cell) as usize + 1;
+    if cells < 16 {
+        return None;
+    }
+    let mut sum = vec![0.0; cells];
+    let mut count = vec![0usize; cells];
+    for (ti, v) in t.iter().zip(&series.values) {
+        let c = ((ti - t[0]) / cell) as usize;
+        sum[c] += v;
+        count[c] += 1;
+    }
+    let mut grid = Vec::with_capacity(cells);
+    let mut last = series.values[0];
+    for (s, c) in sum.iter().zip(&count) {
+        if *c > 0 {
+            last = s / *c as f64;
+        }
+        grid.push(last);
+    }
+    let mean = grid.iter().sum::<f64>() / grid.len() as f64;
+    let centred: Vec<f64> = grid.iter().map(|v| v - mean).collect();
+    let variance: f64 = centred.iter().map(|d| d * d).sum();
+    if variance <= 0.0 {
+        return None;
+    }
+    let acf: Vec<f64> = (0..centred.len() / 2)
+        .map(|lag| centred.iter().zip(&centred[lag..]).map(|(a, b)| a * b).sum::<f64>() / variance)
+        .collect();
+    let peaks: Vec<usize> = (2..acf.len().saturating_sub(1)).filter(|&k| acf[k] > acf[k - 1] && acf[k] >= acf[k + 1]).collect();
+    let best = peaks.iter().map(|&k| acf[k]).fold(f64::NEG_INFINITY, f64::max);
+    // The fundamental: the first peak nearly as high as the best (its multiples peak too).
+    let (lag, r) = peaks.iter().map(|&k| (k, acf[k])).find(|(_, r)| *r >= 0.9 * best)?;
+    let period = lag as i64 * cell;
+    let near = |p: i64| (period % p).min(p - period % p) * 10 < p && period >= p / 2;
+    (r >= OTHER_MIN_ACF && !near(DAY_MS) && !near(WEEK_MS)).then_some(period)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A deterministic pseudo-random generator for test noise.
+    fn noise(i: usize) -> f64 {
+        let x = (i as u64).wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((x >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+    }
+
+    fn series(days: i64, step_ms: i64, f: impl Fn(i64) -> f64) -> Series {
+        let timestamps_ms: Vec<i64> = (0..days * DAY_MS / step_ms).map(|i| i * step_ms).collect();
+        let values = timestamps_ms.iter().enumerate().map(|(i, t)| f(*t) + noise(i)).collect();
+        Series { timestamps_ms, values, step_ms }
+    }
+
+    fn daily(t: i64) -> f64 {
+        10.0 * (t as f64 / DAY_MS as f64 * std::f64::consts::TAU).sin()
+    }
+
+    fn weekend_low(t: i64) -> f64 {
+        // The epoch was a Thursday: days 2 and 3 of each week are Saturday and Sunday.
+        let day = t.rem_euclid(WEEK_MS) / DAY_MS;
+        if day == 2 || day == 3 { -8.0 } else { 0.0 }
+    }
+
+    #[test]
+    fn daily_only_series_has_no_weekly_period() {
+        let s = detect(&series(21, 600_000, daily));
+        assert_eq!(s.periods[0].status, PeriodStatus::Detected);
+        assert!(s.periods[0].strength > 0.9, "{:?}", s.periods[0]);
+        assert_eq!(s.periods[1].status, PeriodStatus::Absent, "{:?}", s.periods[1]);
+        assert_eq!(s.primary(), Some(DAY_MS));
+    }
+
+    #[test]
+    fn weekly_pattern_is_found_with_two_weeks() {
+        let s = detect(&series(15, 600_000, |t| daily(t) + weekend_low(t)));
+        assert_eq!(s.periods[1].status, PeriodStatus::Detected, "{:?}", s.periods[1]);
+        assert_eq!(s.primary(), Some(WEEK_MS));
+        assert!(s.warnings().is_empty());
+    }
+
+    #[test]
+    fn weekly_pattern_needs_two_weeks() {
+        let s = detect(&series(10, 600_000, |t| daily(t) + weekend_low(t)));
+        assert_eq!(s.periods[1].status, PeriodStatus::InsufficientHistory);
+        assert_eq!(s.primary(), Some(DAY_MS));
+        let w = s.warnings();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].message.contains("weekly") && w[0].message.contains("14 days"), "{}", w[0].message);
+    }
+
+    #[test]
+    fn noise_has_no_period() {
+        let s = detect(&series(15, 600_000, |_| 0.0));
+        assert!(s.periods.iter().all(|p| p.status == PeriodStatus::Absent), "{:?}", s.periods);
+        assert_eq!(s.primary(), None);
+    }
+
+    #[test]
+    fn a_strong_hourly_period_is_reported_as_other() {
+        let s = detect(&series(3, 60_000, |t| if t.rem_euclid(3_600_000) < 600_000 { 20.0 } else { 0.0 }));
+        let other = s.periods.iter().find(|p| p.name == "other").expect("an other period");
+        assert_eq!(other.period_ms, 3_600_000);
+        assert_eq!(s.primary(), Some(3_600_000));
+    }
+
+    #[test]
+    fn coarse_steps_cannot_see_short_periods() {
+        let s = detect(&series(30, 12 * 3_600_000, daily));
+        assert_eq!(s.periods[0].status, PeriodStatus::TooCoarse);
+    }
+}
