@@ -26,6 +26,8 @@ pub enum ErrorCode {
     UnsupportedVersion,
     /// A streaming state is not valid or does not belong to this engine version.
     InvalidState,
+    /// The operation name is not one the engine offers.
+    UnknownOperation,
 }
 
 impl ErrorCode {
@@ -41,6 +43,7 @@ impl ErrorCode {
             Self::MalformedRequest => "malformed_request",
             Self::UnsupportedVersion => "unsupported_version",
             Self::InvalidState => "invalid_state",
+            Self::UnknownOperation => "unknown_operation",
         }
     }
 }

@@ -6,10 +6,18 @@
 //!
 //! - [`series`]: cleaning timestamped points (gaps, NaN, duplicates, disorder).
 //! - [`seasonality`]: which periods are present, and when history is too short to tell.
+//! - [`model`]: the corridor itself, a robust seasonal model learned online.
+//! - [`detect`]: scores, anomaly intervals, level shifts, rate-of-change rule, streaming.
+//! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
+pub mod contract;
+pub mod detect;
 pub mod error;
+pub mod model;
+pub mod ops;
 pub mod seasonality;
 pub mod series;
+pub mod stats;
 pub mod warning;
 
 pub use error::{Error, ErrorCode, Result};

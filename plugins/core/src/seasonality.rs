@@ -123,7 +123,13 @@ type Prefilter<'a> = &'a dyn Fn(&Series, &[f64]) -> Vec<f64>;
 /// Assesses one period; `prefilter` removes a shorter period's profile first.
 fn assess(series: &Series, name: &str, period_ms: i64, history_ms: i64, prefilter: Option<Prefilter>) -> PeriodReport {
     let needed_history_ms = 2 * period_ms;
-    let mut report = PeriodReport { name: name.to_string(), period_ms, strength: 0.0, status: PeriodStatus::Absent, needed_history_ms };
+    let mut report = PeriodReport {
+        name: name.to_string(),
+        period_ms,
+        strength: 0.0,
+        status: PeriodStatus::Absent,
+        needed_history_ms,
+    };
     if period_ms < 4 * series.step_ms {
         report.status = PeriodStatus::TooCoarse;
     } else if history_ms < needed_history_ms {
@@ -244,7 +250,8 @@ fn strongest_other_period(series: &Series) -> Option<i64> {
     let acf: Vec<f64> = (0..centred.len() / 2)
         .map(|lag| centred.iter().zip(&centred[lag..]).map(|(a, b)| a * b).sum::<f64>() / variance)
         .collect();
-    let peaks: Vec<usize> = (2..acf.len().saturating_sub(1)).filter(|&k| acf[k] > acf[k - 1] && acf[k] >= acf[k + 1]).collect();
+    let peaks: Vec<usize> =
+        (2..acf.len().saturating_sub(1)).filter(|&k| acf[k] > acf[k - 1] && acf[k] >= acf[k + 1]).collect();
     let best = peaks.iter().map(|&k| acf[k]).fold(f64::NEG_INFINITY, f64::max);
     // The fundamental: the first peak nearly as high as the best (its multiples peak too).
     let (lag, r) = peaks.iter().map(|&k| (k, acf[k])).find(|(_, r)| *r >= 0.9 * best)?;
@@ -276,7 +283,11 @@ mod tests {
     fn weekend_low(t: i64) -> f64 {
         // The epoch was a Thursday: days 2 and 3 of each week are Saturday and Sunday.
         let day = t.rem_euclid(WEEK_MS) / DAY_MS;
-        if day == 2 || day == 3 { -8.0 } else { 0.0 }
+        if day == 2 || day == 3 {
+            -8.0
+        } else {
+            0.0
+        }
     }
 
     #[test]

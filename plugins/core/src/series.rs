@@ -85,15 +85,39 @@ pub fn to_millis(timestamps: &[f64], unit: TimeUnit) -> Result<Vec<i64>> {
 /// assert_eq!(cleaned.warnings.len(), 3); // NaN dropped, duplicate resolved, order repaired
 /// ```
 pub fn clean(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Result<Cleaned> {
+    if timestamps.is_empty() && values.is_empty() {
+        return Err(Error::in_field(ErrorCode::EmptySeries, "timestamps", "the series has no points"));
+    }
+    let (points, mut warnings) = clean_points(timestamps, values, unit)?;
+    if points.len() < MIN_POINTS {
+        return Err(Error::in_field(
+            ErrorCode::TooFewPoints,
+            "values",
+            format!("{} finite points with distinct timestamps; at least {MIN_POINTS} are needed", points.len()),
+        ));
+    }
+    let (timestamps_ms, values): (Vec<i64>, Vec<f64>) = points.into_iter().unzip();
+    let step_ms = median_step(&timestamps_ms);
+    let gaps = timestamps_ms.windows(2).filter(|w| w[1] - w[0] > 2 * step_ms).count();
+    if gaps > 0 {
+        warnings.push(Warning::new(
+            WarningCode::Gaps,
+            gaps,
+            format!("{gaps} gaps longer than twice the {step_ms} ms step; they are left empty"),
+        ));
+    }
+    Ok(Cleaned { series: Series { timestamps_ms, values, step_ms }, warnings })
+}
+
+/// Cleans raw points (drops non-finite values, sorts, resolves duplicates) without the
+/// minimum-length and step checks of [`clean`]: the form streaming updates need.
+pub fn clean_points(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Result<(Vec<(i64, f64)>, Vec<Warning>)> {
     if timestamps.len() != values.len() {
         return Err(Error::in_field(
             ErrorCode::LengthMismatch,
             "values",
             format!("{} timestamps but {} values", timestamps.len(), values.len()),
         ));
-    }
-    if timestamps.is_empty() {
-        return Err(Error::in_field(ErrorCode::EmptySeries, "timestamps", "the series has no points"));
     }
     if timestamps.len() > MAX_POINTS {
         return Err(Error::in_field(
@@ -104,7 +128,8 @@ pub fn clean(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Result<Clean
     }
     let millis = to_millis(timestamps, unit)?;
     let mut warnings = Vec::new();
-    let mut points: Vec<(i64, f64)> = millis.into_iter().zip(values.iter().copied()).filter(|(_, v)| v.is_finite()).collect();
+    let mut points: Vec<(i64, f64)> =
+        millis.into_iter().zip(values.iter().copied()).filter(|(_, v)| v.is_finite()).collect();
     let dropped = values.len() - points.len();
     if dropped > 0 {
         warnings.push(Warning::new(
@@ -132,24 +157,7 @@ pub fn clean(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Result<Clean
             format!("{duplicates} points repeated an earlier timestamp; the last value of each was kept"),
         ));
     }
-    if points.len() < MIN_POINTS {
-        return Err(Error::in_field(
-            ErrorCode::TooFewPoints,
-            "values",
-            format!("{} finite points with distinct timestamps; at least {MIN_POINTS} are needed", points.len()),
-        ));
-    }
-    let (timestamps_ms, values): (Vec<i64>, Vec<f64>) = points.into_iter().unzip();
-    let step_ms = median_step(&timestamps_ms);
-    let gaps = timestamps_ms.windows(2).filter(|w| w[1] - w[0] > 2 * step_ms).count();
-    if gaps > 0 {
-        warnings.push(Warning::new(
-            WarningCode::Gaps,
-            gaps,
-            format!("{gaps} gaps longer than twice the {step_ms} ms step; they are left empty"),
-        ));
-    }
-    Ok(Cleaned { series: Series { timestamps_ms, values, step_ms }, warnings })
+    Ok((points, warnings))
 }
 
 /// Removes repeated timestamps from sorted points, keeping the last point of each run.
@@ -192,9 +200,14 @@ mod tests {
 
     #[test]
     fn non_finite_values_are_dropped_with_a_count() {
-        let c = clean(&[0.0, 1.0, 2.0, 3.0, 4.0], &[1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 2.0], TimeUnit::Seconds);
+        let c = clean(
+            &[0.0, 1.0, 2.0, 3.0, 4.0],
+            &[1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 2.0],
+            TimeUnit::Seconds,
+        );
         assert_eq!(c.unwrap_err().code, ErrorCode::TooFewPoints);
-        let c = clean(&[0.0, 1.0, 2.0, 3.0, 4.0], &[1.0, f64::NAN, 3.0, f64::INFINITY, 2.0], TimeUnit::Seconds).unwrap();
+        let c =
+            clean(&[0.0, 1.0, 2.0, 3.0, 4.0], &[1.0, f64::NAN, 3.0, f64::INFINITY, 2.0], TimeUnit::Seconds).unwrap();
         assert_eq!(c.series.values, vec![1.0, 3.0, 2.0]);
         assert_eq!(c.warnings[0].code, WarningCode::NonFiniteValues);
         assert_eq!(c.warnings[0].count, 2);

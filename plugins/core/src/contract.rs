@@ -1,0 +1,232 @@
+//! The `corridor.v1` contract: request and response types of every operation, and [`call`],
+//! the JSON-in, JSON-out entry point the plugins expose.
+//!
+//! Every request and response carries `"version": "corridor.v1"`. Errors are values:
+//! `{"error": {"code": "...", "message": "...", "field": "..."}}`. Timestamps go in as seconds
+//! or milliseconds since the epoch (see [`crate::series`]) and come out in milliseconds.
+
+use crate::detect::{Anomaly, DetectOptions, Detector, SeasonalityChoice, DEFAULT_SENSITIVITY};
+use crate::error::{Error, ErrorCode, Result};
+use crate::seasonality::Seasonality;
+use crate::series::TimeUnit;
+use crate::warning::Warning;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The contract version this engine speaks.
+pub const VERSION: &str = "corridor.v1";
+
+/// The operations [`call`] accepts.
+pub const OPERATIONS: [&str; 3] = ["detect", "update", "baseline"];
+
+/// How request timestamps are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestTimeUnit {
+    /// Seconds below 10¹¹, milliseconds above.
+    #[default]
+    Auto,
+    /// Seconds since the epoch.
+    S,
+    /// Milliseconds since the epoch.
+    Ms,
+}
+
+impl From<RequestTimeUnit> for TimeUnit {
+    fn from(unit: RequestTimeUnit) -> Self {
+        match unit {
+            RequestTimeUnit::Auto => TimeUnit::Auto,
+            RequestTimeUnit::S => TimeUnit::Seconds,
+            RequestTimeUnit::Ms => TimeUnit::Milliseconds,
+        }
+    }
+}
+
+/// `detect`: learn the corridor of a series and find its anomalies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// Timestamps, seconds or milliseconds since the epoch.
+    pub timestamps: Vec<f64>,
+    /// Values; NaN may be sent as `null`.
+    #[serde(deserialize_with = "nullable_values")]
+    pub values: Vec<f64>,
+    /// How to read `timestamps`; default `auto`.
+    #[serde(default)]
+    pub time_unit: RequestTimeUnit,
+    /// Detection options.
+    #[serde(default)]
+    pub options: DetectOptions,
+}
+
+/// Per-point results, column by column.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Points {
+    /// Timestamps in milliseconds.
+    pub timestamps_ms: Vec<i64>,
+    /// The values scored (after cleaning).
+    pub values: Vec<f64>,
+    /// Expected values (`null` during warm-up).
+    pub expected: Vec<Option<f64>>,
+    /// Lower corridor bounds (`null` during warm-up).
+    pub lower: Vec<Option<f64>>,
+    /// Upper corridor bounds (`null` during warm-up).
+    pub upper: Vec<Option<f64>>,
+    /// Anomaly scores in [0, 1].
+    pub score: Vec<f64>,
+}
+
+/// Answer to `detect`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DetectResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// Inferred step, ms.
+    pub step_ms: i64,
+    /// Periods assessed.
+    pub seasonality: Seasonality,
+    /// The period the corridor follows, if any.
+    pub period_ms: Option<i64>,
+    /// Per-point results.
+    pub points: Points,
+    /// Anomalies found, by start time.
+    pub anomalies: Vec<Anomaly>,
+    /// Every repair and limit.
+    pub warnings: Vec<Warning>,
+    /// State to pass to `update`.
+    pub state: Detector,
+}
+
+/// `update`: score new points against a streaming state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// The `state` of the previous `detect` or `update`.
+    pub state: Detector,
+    /// New timestamps.
+    pub timestamps: Vec<f64>,
+    /// New values; NaN may be sent as `null`.
+    #[serde(deserialize_with = "nullable_values")]
+    pub values: Vec<f64>,
+    /// How to read `timestamps`; default `auto`.
+    #[serde(default)]
+    pub time_unit: RequestTimeUnit,
+}
+
+/// Answer to `update`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// Results for the new points.
+    pub points: Points,
+    /// Anomalies closed by the new points, and those still open.
+    pub anomalies: Vec<Anomaly>,
+    /// Every repair and limit.
+    pub warnings: Vec<Warning>,
+    /// State for the next `update`.
+    pub state: Detector,
+}
+
+/// `baseline`: the corridor of a series, without anomaly intervals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// Timestamps, seconds or milliseconds since the epoch.
+    pub timestamps: Vec<f64>,
+    /// Values; NaN may be sent as `null`.
+    #[serde(deserialize_with = "nullable_values")]
+    pub values: Vec<f64>,
+    /// How to read `timestamps`; default `auto`.
+    #[serde(default)]
+    pub time_unit: RequestTimeUnit,
+    /// Corridor width, see [`crate::detect`]; default 0.5.
+    #[serde(default = "default_sensitivity")]
+    pub sensitivity: f64,
+    /// Which period to follow; default `auto`.
+    #[serde(default)]
+    pub seasonality: SeasonalityChoice,
+}
+
+fn default_sensitivity() -> f64 {
+    DEFAULT_SENSITIVITY
+}
+
+/// Answer to `baseline`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaselineResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// Inferred step, ms.
+    pub step_ms: i64,
+    /// Periods assessed.
+    pub seasonality: Seasonality,
+    /// The period the corridor follows, if any.
+    pub period_ms: Option<i64>,
+    /// Per-point corridor and scores.
+    pub points: Points,
+    /// Every repair and limit.
+    pub warnings: Vec<Warning>,
+}
+
+/// The error value of the contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorResponse {
+    /// The error.
+    pub error: Error,
+}
+
+/// Values where JSON `null` stands for a missing (NaN) value.
+fn nullable_values<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Vec<f64>, D::Error> {
+    let values: Vec<Option<f64>> = Deserialize::deserialize(deserializer)?;
+    Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+/// Fails unless `version` is [`VERSION`].
+pub fn check_version(version: &str) -> Result<()> {
+    if version == VERSION {
+        Ok(())
+    } else {
+        Err(Error::in_field(
+            ErrorCode::UnsupportedVersion,
+            "version",
+            format!("this engine speaks {VERSION}, the request says {version:?}"),
+        ))
+    }
+}
+
+/// Runs operation `op` on a JSON request and returns the JSON response, or an error value.
+/// Never panics on any input.
+///
+/// ```
+/// let out = corridor_core::contract::call("detect", "{not json");
+/// assert!(out.starts_with(r#"{"error":{"code":"malformed_request""#));
+/// ```
+pub fn call(op: &str, input: &str) -> String {
+    let result = match op {
+        "detect" => parse(input).and_then(crate::ops::detect).map(to_json),
+        "update" => parse(input).and_then(crate::ops::update).map(to_json),
+        "baseline" => parse(input).and_then(crate::ops::baseline).map(to_json),
+        _ => Err(Error::new(
+            ErrorCode::UnknownOperation,
+            format!("unknown operation {op:?}; known: {}", OPERATIONS.join(", ")),
+        )),
+    };
+    result.unwrap_or_else(|error| to_json(ErrorResponse { error }))
+}
+
+fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
+    serde_json::from_str(input).map_err(|e| {
+        let code = if e.to_string().contains("state") { ErrorCode::InvalidState } else { ErrorCode::MalformedRequest };
+        Error::new(code, format!("request does not match the {VERSION} contract: {e}"))
+    })
+}
+
+fn to_json<T: Serialize>(value: T) -> String {
+    serde_json::to_string(&value).unwrap_or_else(|e| {
+        format!(r#"{{"error":{{"code":"malformed_request","message":"response could not be encoded: {e}"}}}}"#)
+    })
+}

@@ -1,0 +1,313 @@
+//! The corridor model: a robust, seasonal, exponentially smoothed estimate of what a metric
+//! should be at each moment, learned online one point at a time.
+//!
+//! For each point the model first *predicts* (expected value and noise scale from what came
+//! before), then *learns* from the point. The prediction is therefore causal: batch and
+//! streaming use give the same numbers, and a point never hides itself.
+//!
+//! - **Season**: a profile over the primary period (the longest detected: weekly includes
+//!   daily), in phase bins of at least the step and at most [`MAX_BINS`] per period.
+//! - **Level**: the deseasonalised value, smoothed over [`LEVEL_STEPS`] points; it follows
+//!   trends and gradual level changes.
+//! - **Scale**: a smoothed mean absolute residual, as a standard deviation.
+//! - **Robustness**: updates see residuals clipped at ±[`CLIP_SIGMAS`]·σ, so an outlier moves
+//!   nothing by more than a normal point could, and the band does not widen for everyone.
+//! - **Level shifts**: when [`LEVEL_SHIFT_POINTS`] points in a row sit beyond the band on the
+//!   same side, the level jumps to their median and the shift is reported.
+//! - **Warm-up**: the first cycle of the period (at least [`WARMUP_POINTS`] points) only
+//!   learns: the profile starts from per-bin means, the level from the median and the scale
+//!   from successive differences, which smooth seasons do not inflate.
+
+use crate::stats::median_in_place;
+use serde::{Deserialize, Serialize};
+
+/// Most phase bins per period (a week in 5-minute bins).
+pub const MAX_BINS: i64 = 2016;
+/// Points over which the level is smoothed (time constant, in steps).
+pub const LEVEL_STEPS: f64 = 12.0;
+/// Points over which the noise scale is smoothed (time constant, in steps).
+pub const SCALE_STEPS: f64 = 144.0;
+/// Slowest learning rate of a season bin once it has seen enough cycles.
+pub const SEASON_RATE: f64 = 0.15;
+/// Residuals are clipped at this many σ before they update the model.
+pub const CLIP_SIGMAS: f64 = 3.0;
+/// Consecutive points beyond the band, on one side, that make a level shift.
+pub const LEVEL_SHIFT_POINTS: usize = 12;
+/// Fewest points of warm-up.
+pub const WARMUP_POINTS: usize = 16;
+/// Converts a mean absolute deviation to a normal standard deviation.
+const MAD_TO_SIGMA: f64 = 1.253_314_137;
+/// Converts a median absolute deviation to a normal standard deviation.
+const MEDIAN_AD_TO_SIGMA: f64 = 1.482_602_218;
+/// The noise scale never drops below this share of the warm-up range.
+const SCALE_FLOOR_SHARE: f64 = 0.002;
+
+/// The model's view of one point, made before learning from it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// Expected value.
+    pub expected: f64,
+    /// Noise scale (one standard deviation).
+    pub sigma: f64,
+    /// Signed residual in units of σ: `(actual − expected) / σ`.
+    pub z: f64,
+}
+
+/// A level shift recognised at the current point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shift {
+    /// Timestamp of the first point beyond the band.
+    pub start_ms: i64,
+    /// Level before the shift (deseasonalised).
+    pub before: f64,
+    /// Level after the shift (deseasonalised).
+    pub after: f64,
+}
+
+/// What the model says about one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Observation {
+    /// Still learning; no estimate yet.
+    WarmingUp,
+    /// An estimate, and a level shift if this point completed one.
+    Scored(Estimate, Option<Shift>),
+}
+
+/// Shape of the seasonal profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Season {
+    period_ms: i64,
+    bin_ms: i64,
+    values: Vec<f64>,
+    counts: Vec<u32>,
+}
+
+impl Season {
+    fn new(period_ms: i64, step_ms: i64) -> Self {
+        let bins = (period_ms / step_ms.max(1)).clamp(1, MAX_BINS);
+        let bin_ms = period_ms / bins;
+        Self { period_ms, bin_ms, values: vec![0.0; bins as usize], counts: vec![0; bins as usize] }
+    }
+
+    fn bin(&self, t_ms: i64) -> usize {
+        ((t_ms.rem_euclid(self.period_ms) / self.bin_ms) as usize).min(self.values.len() - 1)
+    }
+
+    /// Turns per-bin sums (collected in warm-up) into offsets from `level`, filling empty bins
+    /// from the nearest filled one.
+    fn finish_warmup(&mut self, level: f64) {
+        let n = self.values.len();
+        let filled: Vec<usize> = (0..n).filter(|&b| self.counts[b] > 0).collect();
+        let means: Vec<f64> =
+            (0..n).map(|b| if self.counts[b] > 0 { self.values[b] / self.counts[b] as f64 } else { 0.0 }).collect();
+        for b in 0..n {
+            let source = if self.counts[b] > 0 {
+                b
+            } else {
+                *filled
+                    .iter()
+                    .min_by_key(|&&f| {
+                        (f as i64 - b as i64).rem_euclid(n as i64).min((b as i64 - f as i64).rem_euclid(n as i64))
+                    })
+                    .unwrap_or(&b)
+            };
+            self.values[b] = if filled.is_empty() { 0.0 } else { means[source] - level };
+        }
+    }
+}
+
+/// A run of consecutive points beyond the band on one side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Run {
+    side: i8,
+    start_ms: i64,
+    deseasonalised: Vec<f64>,
+}
+
+/// The learned state; serialisable, so a host can keep it between calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Model {
+    step_ms: i64,
+    band_sigmas: f64,
+    season: Option<Season>,
+    level: f64,
+    mean_abs_residual: f64,
+    scale_floor: f64,
+    warmup: Option<Vec<(i64, f64)>>,
+    run: Run,
+}
+
+impl Model {
+    /// A fresh model for a series of `step_ms` with an optional primary period, flagging
+    /// points beyond `band_sigmas` standard deviations.
+    pub fn new(step_ms: i64, period_ms: Option<i64>, band_sigmas: f64) -> Self {
+        Self {
+            step_ms,
+            band_sigmas,
+            season: period_ms.map(|p| Season::new(p, step_ms)),
+            level: 0.0,
+            mean_abs_residual: 0.0,
+            scale_floor: 0.0,
+            warmup: Some(Vec::new()),
+            run: Run::default(),
+        }
+    }
+
+    /// The primary period followed, if any.
+    pub fn period_ms(&self) -> Option<i64> {
+        self.season.as_ref().map(|s| s.period_ms)
+    }
+
+    /// The series step the model was built for.
+    pub fn step_ms(&self) -> i64 {
+        self.step_ms
+    }
+
+    /// Half-width of the corridor, in σ.
+    pub fn band_sigmas(&self) -> f64 {
+        self.band_sigmas
+    }
+
+    /// Predicts the point at `t_ms`, then learns from its value `x`.
+    pub fn observe(&mut self, t_ms: i64, x: f64) -> Observation {
+        if let Some(buffer) = &mut self.warmup {
+            buffer.push((t_ms, x));
+            let span = buffer[buffer.len() - 1].0 - buffer[0].0 + self.step_ms;
+            let cycle = self.season.as_ref().map_or(0, |s| s.period_ms);
+            if buffer.len() >= WARMUP_POINTS && span >= cycle {
+                self.finish_warmup();
+            }
+            return Observation::WarmingUp;
+        }
+        let bin = self.season.as_ref().map(|s| s.bin(t_ms));
+        let seasonal = bin.map_or(0.0, |b| self.season.as_ref().map_or(0.0, |s| s.values[b]));
+        let sigma = (self.mean_abs_residual * MAD_TO_SIGMA).max(self.scale_floor);
+        let expected = self.level + seasonal;
+        let residual = x - expected;
+        let z = residual / sigma;
+        let shift = self.track_run(t_ms, z, x - seasonal);
+        if shift.is_none() {
+            self.learn(bin, residual, sigma);
+        }
+        Observation::Scored(Estimate { expected, sigma, z }, shift)
+    }
+
+    fn learn(&mut self, bin: Option<usize>, residual: f64, sigma: f64) {
+        let clipped = residual.clamp(-CLIP_SIGMAS * sigma, CLIP_SIGMAS * sigma);
+        let level_rate = 1.0 - (-1.0 / LEVEL_STEPS).exp();
+        self.level += level_rate * clipped;
+        if let (Some(season), Some(b)) = (&mut self.season, bin) {
+            season.counts[b] = season.counts[b].saturating_add(1);
+            let rate = (1.0 / season.counts[b] as f64).max(SEASON_RATE);
+            season.values[b] += rate * (1.0 - level_rate) * clipped;
+        }
+        let scale_rate = 1.0 - (-1.0 / SCALE_STEPS).exp();
+        self.mean_abs_residual += scale_rate * (residual.abs().min(CLIP_SIGMAS * sigma) - self.mean_abs_residual);
+    }
+
+    /// Extends or resets the run of points beyond the band; re-anchors the level on a shift.
+    fn track_run(&mut self, t_ms: i64, z: f64, deseasonalised: f64) -> Option<Shift> {
+        let side = if z > self.band_sigmas {
+            1
+        } else if z < -self.band_sigmas {
+            -1
+        } else {
+            0
+        };
+        if side == 0 || side != self.run.side {
+            self.run = Run { side, start_ms: t_ms, deseasonalised: Vec::new() };
+        }
+        if side == 0 {
+            return None;
+        }
+        self.run.deseasonalised.push(deseasonalised);
+        if self.run.deseasonalised.len() < LEVEL_SHIFT_POINTS {
+            return None;
+        }
+        let before = self.level;
+        let after = median_in_place(&mut self.run.deseasonalised).unwrap_or(before);
+        self.level = after;
+        let start_ms = self.run.start_ms;
+        self.run = Run::default();
+        Some(Shift { start_ms, before, after })
+    }
+
+    fn finish_warmup(&mut self) {
+        let points = self.warmup.take().unwrap_or_default();
+        let mut values: Vec<f64> = points.iter().map(|p| p.1).collect();
+        let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        self.level = median_in_place(&mut values).unwrap_or(0.0);
+        if let Some(season) = &mut self.season {
+            for (t, x) in &points {
+                let b = season.bin(*t);
+                season.values[b] += x;
+                season.counts[b] += 1;
+            }
+            season.finish_warmup(self.level);
+        }
+        let mut diffs: Vec<f64> = points.windows(2).map(|w| (w[1].1 - w[0].1).abs()).collect();
+        let noise = median_in_place(&mut diffs).unwrap_or(0.0) * MEDIAN_AD_TO_SIGMA / std::f64::consts::SQRT_2;
+        self.scale_floor = (SCALE_FLOOR_SHARE * (hi - lo)).max(f64::MIN_POSITIVE.sqrt() * self.level.abs().max(1.0));
+        self.mean_abs_residual = noise.max(self.scale_floor) / MAD_TO_SIGMA;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(model: &mut Model, points: impl Iterator<Item = (i64, f64)>) -> Vec<Observation> {
+        points.map(|(t, x)| model.observe(t, x)).collect()
+    }
+
+    #[test]
+    fn warm_up_then_flat_series_scores_near_zero() {
+        let mut m = Model::new(60_000, None, 3.0);
+        let obs = run(&mut m, (0..100).map(|i| (i * 60_000, 5.0 + if i % 2 == 0 { 0.1 } else { -0.1 })));
+        assert!(obs[..WARMUP_POINTS].iter().all(|o| *o == Observation::WarmingUp));
+        for o in &obs[WARMUP_POINTS..] {
+            let Observation::Scored(e, None) = o else { panic!("{o:?}") };
+            assert!(e.z.abs() < 1.0, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn an_outlier_does_not_move_the_level() {
+        let mut m = Model::new(60_000, None, 3.0);
+        run(&mut m, (0..50).map(|i| (i * 60_000, 10.0 + (i % 3) as f64 * 0.1)));
+        let before = m.level;
+        let Observation::Scored(e, _) = m.observe(50 * 60_000, 1e6) else { panic!() };
+        assert!(e.z > 1000.0);
+        assert!((m.level - before).abs() < 1.0, "level moved from {before} to {}", m.level);
+    }
+
+    #[test]
+    fn a_persistent_step_is_a_level_shift() {
+        let mut m = Model::new(60_000, None, 3.0);
+        let obs = run(&mut m, (0..200).map(|i| (i * 60_000, if i < 100 { 10.0 } else { 50.0 } + (i % 3) as f64 * 0.1)));
+        let shifts: Vec<(usize, Shift)> = obs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| match o {
+                Observation::Scored(_, Some(s)) => Some((i, *s)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shifts.len(), 1, "{shifts:?}");
+        let (at, shift) = shifts[0];
+        assert_eq!(at, 100 + LEVEL_SHIFT_POINTS - 1);
+        assert_eq!(shift.start_ms, 100 * 60_000);
+        assert!((shift.after - 50.1).abs() < 0.2, "{shift:?}");
+        let Observation::Scored(e, None) = obs[199] else { panic!() };
+        assert!(e.z.abs() < 3.0, "{e:?}");
+    }
+
+    #[test]
+    fn state_round_trips_through_json_exactly() {
+        let mut m = Model::new(300_000, Some(86_400_000), 3.0);
+        run(&mut m, (0..600).map(|i| (i * 300_000, (i as f64 * 0.1).sin() * 7.0 + 0.37 * i as f64)));
+        let json = serde_json::to_string(&m).unwrap();
+        let back: Model = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, m);
+    }
+}

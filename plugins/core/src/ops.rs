@@ -1,0 +1,137 @@
+//! The operations of the `corridor.v1` contract on typed requests: `detect`, `update` and
+//! `baseline`. [`crate::contract::call`] wraps them for JSON.
+
+use crate::contract::{
+    check_version, BaselineRequest, BaselineResponse, DetectRequest, DetectResponse, Points, UpdateRequest,
+    UpdateResponse, VERSION,
+};
+use crate::detect::{Anomaly, DetectOptions, Detector, SeasonalityChoice};
+use crate::error::Result;
+use crate::seasonality::{self, Seasonality, DAY_MS, WEEK_MS};
+use crate::series::{clean, clean_points, Series};
+use crate::warning::{Warning, WarningCode};
+
+/// Learns the corridor of a series and finds its anomalies; returns the state to stream on.
+///
+/// ```
+/// use corridor_core::contract::{DetectRequest, VERSION};
+/// let timestamps: Vec<f64> = (0..200).map(|i| 1_700_000_000.0 + 60.0 * i as f64).collect();
+/// let mut values: Vec<f64> = (0..200).map(|i| 10.0 + (i % 5) as f64 * 0.2).collect();
+/// values[150] = 40.0;
+/// let response = corridor_core::ops::detect(DetectRequest {
+///     version: VERSION.into(), timestamps, values, time_unit: Default::default(), options: Default::default(),
+/// }).unwrap();
+/// assert_eq!(response.anomalies.len(), 1);
+/// assert_eq!(response.anomalies[0].start_ms, 1_700_000_000_000 + 150 * 60_000);
+/// ```
+pub fn detect(request: DetectRequest) -> Result<DetectResponse> {
+    check_version(&request.version)?;
+    let cleaned = clean(&request.timestamps, &request.values, request.time_unit.into())?;
+    let (seasonality, period_ms) = resolve_period(&cleaned.series, request.options.seasonality);
+    let mut detector = Detector::new(cleaned.series.step_ms, period_ms, &request.options)?;
+    let mut warnings = cleaned.warnings;
+    warnings.extend(seasonality.warnings());
+    let (points, anomalies) =
+        run(&mut detector, cleaned.series.timestamps_ms.iter().copied().zip(cleaned.series.values));
+    warn_warm_up(&points, &mut warnings);
+    Ok(DetectResponse {
+        version: VERSION.into(),
+        step_ms: cleaned.series.step_ms,
+        seasonality,
+        period_ms,
+        points,
+        anomalies,
+        warnings,
+        state: detector,
+    })
+}
+
+/// Scores new points against a state from [`detect`] or an earlier `update`.
+///
+/// Points at or before the state's last timestamp are dropped with a `stale_points` warning.
+/// Scores equal those of one `detect` over all the points with the same period.
+pub fn update(request: UpdateRequest) -> Result<UpdateResponse> {
+    check_version(&request.version)?;
+    let (mut points, mut warnings) = clean_points(&request.timestamps, &request.values, request.time_unit.into())?;
+    let mut detector = request.state;
+    if let Some(last) = detector.last_ms() {
+        let before = points.len();
+        points.retain(|p| p.0 > last);
+        let stale = before - points.len();
+        if stale > 0 {
+            warnings.push(Warning::new(
+                WarningCode::StalePoints,
+                stale,
+                format!("{stale} points were at or before the last point already seen and were dropped"),
+            ));
+        }
+    }
+    let (points, anomalies) = run(&mut detector, points.into_iter());
+    warn_warm_up(&points, &mut warnings);
+    Ok(UpdateResponse { version: VERSION.into(), points, anomalies, warnings, state: detector })
+}
+
+/// The corridor alone: expected value and bounds for every point, and the seasonality found.
+pub fn baseline(request: BaselineRequest) -> Result<BaselineResponse> {
+    let detect_request = DetectRequest {
+        version: request.version,
+        timestamps: request.timestamps,
+        values: request.values,
+        time_unit: request.time_unit,
+        options: DetectOptions {
+            sensitivity: request.sensitivity,
+            seasonality: request.seasonality,
+            ..Default::default()
+        },
+    };
+    let detected = detect(detect_request)?;
+    Ok(BaselineResponse {
+        version: VERSION.into(),
+        step_ms: detected.step_ms,
+        seasonality: detected.seasonality,
+        period_ms: detected.period_ms,
+        points: detected.points,
+        warnings: detected.warnings,
+    })
+}
+
+/// Assesses seasonality and picks the period the corridor follows.
+fn resolve_period(series: &Series, choice: SeasonalityChoice) -> (Seasonality, Option<i64>) {
+    let report = seasonality::detect(series);
+    let period = match choice {
+        SeasonalityChoice::Auto => report.primary(),
+        SeasonalityChoice::None => None,
+        SeasonalityChoice::Daily => Some(DAY_MS),
+        SeasonalityChoice::Weekly => Some(WEEK_MS),
+    };
+    (report, period)
+}
+
+/// Feeds points through the detector, collecting per-point results and every anomaly.
+fn run(detector: &mut Detector, points: impl Iterator<Item = (i64, f64)>) -> (Points, Vec<Anomaly>) {
+    let mut out = Points::default();
+    let mut anomalies = Vec::new();
+    for (t, x) in points {
+        let p = detector.push(t, x, &mut anomalies);
+        out.timestamps_ms.push(t);
+        out.values.push(x);
+        out.expected.push(p.expected);
+        out.lower.push(p.lower);
+        out.upper.push(p.upper);
+        out.score.push(p.score);
+    }
+    detector.ongoing(&mut anomalies);
+    anomalies.sort_by_key(|a| (a.start_ms, a.end_ms));
+    (out, anomalies)
+}
+
+fn warn_warm_up(points: &Points, warnings: &mut Vec<Warning>) {
+    let warming = points.expected.iter().filter(|e| e.is_none()).count();
+    if warming > 0 {
+        warnings.push(Warning::new(
+            WarningCode::WarmingUp,
+            warming,
+            format!("{warming} points were used to learn the first cycle and have no corridor or score yet"),
+        ));
+    }
+}
