@@ -1,2 +1,49 @@
-fn main() {}
+//! `corridor-bench`: quality and speed benchmarks of the Corridor engine on external data.
+//!
+//! `cargo run --release -p corridor-bench -- nab DIR [--json FILE] [--scores-dir OUT]`
+
+mod detector_run;
 mod nab;
+mod nab_mode;
+mod throughput;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Benchmarks of the Corridor engine.
+#[derive(Parser)]
+#[command(name = "corridor-bench", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    mode: Mode,
+}
+
+#[derive(Subcommand)]
+enum Mode {
+    /// Score the streaming detector on a NAB-format folder, and measure its throughput.
+    Nab {
+        /// The NAB folder (with data/, labels/combined_windows.json and profiles.json).
+        dir: PathBuf,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write per-row scores as OUT/<category>/<name>.csv (timestamp,value,anomaly_score).
+        #[arg(long)]
+        scores_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.mode {
+        Mode::Nab { dir, json, scores_dir } => nab_mode::run(&dir, json.as_deref(), scores_dir.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("corridor-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

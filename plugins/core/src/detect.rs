@@ -1,10 +1,10 @@
 //! Anomaly detection on top of the corridor model: per-point scores, anomalies as intervals
 //! with a minimum duration, a rate-of-change rule, level shifts, and a streaming state.
 //!
-//! **Score.** Each point's score is the probability that normal noise stays closer to the
-//! expected value than the point did: `erf(|z|/√2)` with `z` the residual in σ. A threshold
-//! therefore means the same on every series: 0.997 is "beyond 3σ", 0.9999 "beyond 3.9σ".
-//! Points in warm-up score 0.
+//! **Score.** Each point's score is the probability that a normal point of this series stays
+//! closer to the expected value than this one did, learned from the series' own residuals
+//! with a Gaussian prior (see [`crate::calibrate`]). A threshold therefore means the same on
+//! every series: 0.999 is "rarer than 999 in 1,000 normal points". Points in warm-up score 0.
 //!
 //! **Sensitivity** (0 to 1, default 0.5) sets the corridor's half-width:
 //! `4.5 − 3·sensitivity` standard deviations. 0.5 is ±3σ (about 3 in 1,000 normal points
@@ -20,9 +20,9 @@
 //! **Streaming.** [`Detector`] is serialisable; feed it points in any batches and the scores
 //! are the same as one batch over all of them.
 
+use crate::calibrate::Calibrator;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{Model, Observation, Shift};
-use crate::stats::two_sided_confidence;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -280,6 +280,10 @@ pub struct DetectOptions {
     /// Optional rate-of-change rule.
     #[serde(default)]
     pub rate_of_change: Option<RateRule>,
+    /// After an alert, excursions opening within this many seconds do not alert again
+    /// (like Alertmanager's grouping); default 0.
+    #[serde(default)]
+    pub alert_cooldown_s: f64,
 }
 
 fn default_sensitivity() -> f64 {
@@ -293,6 +297,7 @@ impl Default for DetectOptions {
             seasonality: SeasonalityChoice::Auto,
             min_duration_s: 0.0,
             rate_of_change: None,
+            alert_cooldown_s: 0.0,
         }
     }
 }
@@ -323,6 +328,9 @@ pub struct PointResult {
     pub upper: Option<f64>,
     /// Anomaly score in [0, 1]; 0 during warm-up.
     pub score: f64,
+    /// Edge-triggered score for paging: the score of a point that opens an excursion (outside
+    /// the alert cooldown), 0 for every other point.
+    pub alert: f64,
 }
 
 /// The streaming detector: the model plus interval trackers; serialisable as JSON.
@@ -330,7 +338,10 @@ pub struct PointResult {
 pub struct Detector {
     model: Model,
     min_duration_ms: i64,
+    alert_cooldown_ms: i64,
     last_ms: Option<i64>,
+    last_alert_ms: Option<i64>,
+    calibrator: Calibrator,
     excursion: IntervalTracker,
     rate: Option<RateState>,
 }
@@ -339,20 +350,16 @@ impl Detector {
     /// A fresh detector for a series of `step_ms`, following `period_ms` if given.
     pub fn new(step_ms: i64, period_ms: Option<i64>, options: &DetectOptions) -> Result<Self> {
         let band = band_sigmas(options.sensitivity)?;
-        if !(options.min_duration_s.is_finite() && options.min_duration_s >= 0.0) {
-            return Err(Error::in_field(
-                ErrorCode::InvalidOption,
-                "options.min_duration_s",
-                "must be a non-negative number of seconds",
-            ));
-        }
         if let Some(rule) = &options.rate_of_change {
             rule.validate()?;
         }
         Ok(Self {
             model: Model::new(step_ms, period_ms, band),
-            min_duration_ms: (options.min_duration_s * 1000.0).round() as i64,
+            min_duration_ms: seconds_to_ms(options.min_duration_s, "options.min_duration_s")?,
+            alert_cooldown_ms: seconds_to_ms(options.alert_cooldown_s, "options.alert_cooldown_s")?,
             last_ms: None,
+            last_alert_ms: None,
+            calibrator: Calibrator::default(),
             excursion: IntervalTracker::default(),
             rate: options.rate_of_change.clone().map(|rule| RateState {
                 rule,
@@ -378,13 +385,18 @@ impl Detector {
         let band = self.model.band_sigmas();
         let observation = self.model.observe(t_ms, x);
         let point = match observation {
-            Observation::WarmingUp => PointResult { expected: None, lower: None, upper: None, score: 0.0 },
-            Observation::Scored(e, _) => PointResult {
-                expected: Some(e.expected),
-                lower: Some(e.expected - band * e.sigma),
-                upper: Some(e.expected + band * e.sigma),
-                score: two_sided_confidence(e.z),
-            },
+            Observation::WarmingUp => PointResult { expected: None, lower: None, upper: None, score: 0.0, alert: 0.0 },
+            Observation::Scored(e, _) => {
+                let score = self.calibrator.score(e.z);
+                self.calibrator.observe(e.z);
+                PointResult {
+                    expected: Some(e.expected),
+                    lower: Some(e.expected - band * e.sigma),
+                    upper: Some(e.expected + band * e.sigma),
+                    score,
+                    alert: 0.0,
+                }
+            }
         };
         if let Some(rate) = &mut self.rate {
             let (side, ratio) = rate.side(t_ms, x);
@@ -394,6 +406,7 @@ impl Detector {
             }
         }
         let Observation::Scored(estimate, shift) = observation else { return point };
+        let mut point = point;
         match shift {
             Some(shift) => {
                 self.excursion.open = None;
@@ -408,6 +421,12 @@ impl Detector {
                     0
                 };
                 let ratio = estimate.z.abs() / band;
+                let opens = side != 0 && self.excursion.open.as_ref().is_none_or(|o| o.side != side);
+                let rested = self.last_alert_ms.is_none_or(|l| t_ms - l >= self.alert_cooldown_ms);
+                if opens && rested {
+                    point.alert = point.score;
+                    self.last_alert_ms = Some(t_ms);
+                }
                 if let Some(closed) = self.excursion.push(side, t_ms, ratio, estimate.expected, x, point.score) {
                     self.report(&closed, AnomalyKind::Excursion, false, out);
                 }
@@ -430,6 +449,15 @@ impl Detector {
         if open.end_ms - open.start_ms >= self.min_duration_ms {
             out.push(open.anomaly(kind, ongoing));
         }
+    }
+}
+
+/// Validates a non-negative duration in seconds and converts it to milliseconds.
+fn seconds_to_ms(seconds: f64, field: &str) -> Result<i64> {
+    if seconds.is_finite() && seconds >= 0.0 {
+        Ok((seconds * 1000.0).round() as i64)
+    } else {
+        Err(Error::in_field(ErrorCode::InvalidOption, field, "must be a non-negative number of seconds"))
     }
 }
 
