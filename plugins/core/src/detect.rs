@@ -20,7 +20,7 @@
 //! **Streaming.** [`Detector`] is serialisable; feed it points in any batches and the scores
 //! are the same as one batch over all of them.
 
-use crate::calibrate::Calibrator;
+use crate::alert::Alerting;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{Model, Observation, Shift};
 use serde::{Deserialize, Serialize};
@@ -328,8 +328,8 @@ pub struct PointResult {
     pub upper: Option<f64>,
     /// Anomaly score in [0, 1]; 0 during warm-up.
     pub score: f64,
-    /// Edge-triggered score for paging: the score of a point that opens an excursion (outside
-    /// the alert cooldown), 0 for every other point.
+    /// Edge-triggered score for paging (see [`crate::alert`]): the score of a point that opens
+    /// or escalates an episode, 0 for every other point.
     pub alert: f64,
 }
 
@@ -338,10 +338,8 @@ pub struct PointResult {
 pub struct Detector {
     model: Model,
     min_duration_ms: i64,
-    alert_cooldown_ms: i64,
     last_ms: Option<i64>,
-    last_alert_ms: Option<i64>,
-    calibrator: Calibrator,
+    alerting: Alerting,
     excursion: IntervalTracker,
     rate: Option<RateState>,
 }
@@ -356,10 +354,8 @@ impl Detector {
         Ok(Self {
             model: Model::new(step_ms, period_ms, band),
             min_duration_ms: seconds_to_ms(options.min_duration_s, "options.min_duration_s")?,
-            alert_cooldown_ms: seconds_to_ms(options.alert_cooldown_s, "options.alert_cooldown_s")?,
             last_ms: None,
-            last_alert_ms: None,
-            calibrator: Calibrator::default(),
+            alerting: Alerting::new(seconds_to_ms(options.alert_cooldown_s, "options.alert_cooldown_s")?),
             excursion: IntervalTracker::default(),
             rate: options.rate_of_change.clone().map(|rule| RateState {
                 rule,
@@ -387,14 +383,13 @@ impl Detector {
         let point = match observation {
             Observation::WarmingUp => PointResult { expected: None, lower: None, upper: None, score: 0.0, alert: 0.0 },
             Observation::Scored(e, _) => {
-                let score = self.calibrator.score(e.z);
-                self.calibrator.observe(e.z);
+                let scores = self.alerting.push(t_ms, e.z, band);
                 PointResult {
                     expected: Some(e.expected),
                     lower: Some(e.expected - band * e.sigma),
                     upper: Some(e.expected + band * e.sigma),
-                    score,
-                    alert: 0.0,
+                    score: scores.score,
+                    alert: scores.alert,
                 }
             }
         };
@@ -405,14 +400,14 @@ impl Detector {
                 out.push(closed.anomaly(AnomalyKind::RateOfChange, false));
             }
         }
-        let Observation::Scored(estimate, shift) = observation else { return point };
-        let mut point = point;
-        match shift {
-            Some(shift) => {
+        match observation {
+            Observation::WarmingUp => {}
+            Observation::Scored(estimate, Some(shift)) => {
                 self.excursion.open = None;
+                self.alerting.reset_drift();
                 out.push(level_shift(shift, t_ms, estimate.z / band, point.score));
             }
-            None => {
+            Observation::Scored(estimate, None) => {
                 let side = if estimate.z > band {
                     1
                 } else if estimate.z < -band {
@@ -421,12 +416,6 @@ impl Detector {
                     0
                 };
                 let ratio = estimate.z.abs() / band;
-                let opens = side != 0 && self.excursion.open.as_ref().is_none_or(|o| o.side != side);
-                let rested = self.last_alert_ms.is_none_or(|l| t_ms - l >= self.alert_cooldown_ms);
-                if opens && rested {
-                    point.alert = point.score;
-                    self.last_alert_ms = Some(t_ms);
-                }
                 if let Some(closed) = self.excursion.push(side, t_ms, ratio, estimate.expected, x, point.score) {
                     self.report(&closed, AnomalyKind::Excursion, false, out);
                 }

@@ -10,6 +10,7 @@
 //! - [`detect`]: scores, anomaly intervals, level shifts, rate-of-change rule, streaming.
 //! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
+pub mod alert;
 pub mod calibrate;
 pub mod contract;
 pub mod detect;

@@ -1,0 +1,127 @@
+//! Edge-triggered alerting over the model's residuals: a second, sustained-deviation channel
+//! and the `alert` score a pager would act on.
+//!
+//! - **Drift channel.** A short exponential average of the (clipped) residuals, over
+//!   [`DRIFT_STEPS`] points, normalised to unit variance under white noise and calibrated on its
+//!   own history. It catches deviations too modest for any one point but held for a while (a
+//!   holiday, a slowly failing sensor).
+//! - **Episodes.** An episode starts when a point or the drift leaves the corridor and ends when
+//!   both are back. A point *alerts* when its score is the highest of its episode so far (the
+//!   onset, then each escalation); every other point has alert 0. An episode opening within the
+//!   cooldown of the last alert does not alert at its onset.
+
+use crate::calibrate::Calibrator;
+use crate::model::CLIP_SIGMAS;
+use serde::{Deserialize, Serialize};
+
+/// Time constant of the drift channel, in points.
+pub const DRIFT_STEPS: f64 = 6.0;
+
+/// Scores of one point from both channels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    /// The larger of the point and drift scores.
+    pub score: f64,
+    /// `score` when the point alerts, else 0.
+    pub alert: f64,
+}
+
+/// Alerting state; serialisable with the detector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alerting {
+    cooldown_ms: i64,
+    point: Calibrator,
+    drift: f64,
+    drift_calibrator: Calibrator,
+    in_episode: bool,
+    alerted: f64,
+    last_alert_ms: Option<i64>,
+}
+
+impl Alerting {
+    /// Alerting with a cooldown between episode onsets, in ms.
+    pub fn new(cooldown_ms: i64) -> Self {
+        Self {
+            cooldown_ms,
+            point: Calibrator::default(),
+            drift: 0.0,
+            drift_calibrator: Calibrator::default(),
+            in_episode: false,
+            alerted: 0.0,
+            last_alert_ms: None,
+        }
+    }
+
+    /// Scores a residual of `z` σ at `t_ms` against a corridor of `band` σ, then learns it.
+    pub fn push(&mut self, t_ms: i64, z: f64, band: f64) -> Scores {
+        let rate = 1.0 - (-1.0 / DRIFT_STEPS).exp();
+        self.drift += rate * (z.clamp(-CLIP_SIGMAS, CLIP_SIGMAS) - self.drift);
+        let drift_z = self.drift / (rate / (2.0 - rate)).sqrt();
+        let score = self.point.score(z).max(self.drift_calibrator.score(drift_z));
+        self.point.observe(z);
+        self.drift_calibrator.observe(drift_z);
+        let active = z.abs() > band || drift_z.abs() > band;
+        let opens = active && !self.in_episode;
+        self.in_episode = active;
+        if opens {
+            self.alerted = 0.0;
+        }
+        let rested = self.last_alert_ms.is_none_or(|l| t_ms - l >= self.cooldown_ms);
+        let alert = if active && score > self.alerted && (rested || !opens) {
+            self.alerted = score;
+            self.last_alert_ms = Some(t_ms);
+            score
+        } else {
+            0.0
+        };
+        Scores { score, alert }
+    }
+
+    /// Forgets the drift, after the model re-anchored its level.
+    pub fn reset_drift(&mut self) {
+        self.drift = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_onset_and_escalations_alert() {
+        let mut a = Alerting::new(0);
+        let zs = [0.1, -0.3, 5.0, 4.0, 7.0, 6.0, 0.2, 0.1, 0.0, 0.1, 0.0, 0.1, -0.2, 0.0, 0.1, 0.0, 5.0];
+        let alerts: Vec<bool> = zs.iter().enumerate().map(|(i, z)| a.push(i as i64, *z, 3.0).alert > 0.0).collect();
+        let fired: Vec<usize> = alerts.iter().enumerate().filter(|(_, a)| **a).map(|(i, _)| i).collect();
+        assert_eq!(fired, vec![2, 4, 16]);
+    }
+
+    #[test]
+    fn a_sustained_modest_deviation_is_caught_by_the_drift() {
+        let mut a = Alerting::new(0);
+        let mut scores = Vec::new();
+        for i in 0..400 {
+            let z = if i >= 300 {
+                2.0
+            } else if i % 2 == 0 {
+                0.5
+            } else {
+                -0.5
+            };
+            scores.push(a.push(i, z, 3.0));
+        }
+        assert!(scores[..300].iter().all(|s| s.alert == 0.0));
+        assert!(scores[300..320].iter().any(|s| s.alert > 0.999), "{:?}", &scores[300..320]);
+    }
+
+    #[test]
+    fn cooldown_mutes_a_new_onset() {
+        let mut a = Alerting::new(100);
+        assert!(a.push(0, 9.0, 3.0).alert > 0.0);
+        for t in 1..20 {
+            a.push(t, 0.0, 3.0);
+        }
+        assert_eq!(a.push(20, 9.0, 3.0).alert, 0.0);
+        assert!(a.push(21, 12.0, 3.0).alert > 0.0, "an escalation still alerts");
+    }
+}
