@@ -7,8 +7,9 @@
 //! every series: 0.999 is "rarer than 999 in 1,000 normal points". Points in warm-up score 0.
 //!
 //! **Sensitivity** (0 to 1, default 0.5) sets the corridor's half-width:
-//! `4.5 − 3·sensitivity` standard deviations. 0.5 is ±3σ (about 3 in 1,000 normal points
-//! outside), 0 is ±4.5σ (fewest alerts), 1 is ±1.5σ (most alerts).
+//! `5.5 − 3·sensitivity` standard deviations. The default 0.5 is ±4σ: about 1 in 16,000
+//! normal points falls outside, less than one a week at five-minute steps. 0 is ±5.5σ (fewest
+//! alerts), 1 is ±2.5σ (about 1 in 80 normal points outside: most alerts).
 //!
 //! **Anomalies.** Consecutive points beyond the corridor on the same side form an excursion;
 //! it is reported when it lasted at least `min_duration_ms` (like Prometheus `for:`: the time
@@ -23,6 +24,7 @@
 use crate::alert::Alerting;
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{Model, Observation, Shift};
+use crate::stats::linear_fit;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -38,7 +40,7 @@ pub fn band_sigmas(sensitivity: f64) -> Result<f64> {
             format!("sensitivity must be between 0 and 1, got {sensitivity}"),
         ));
     }
-    Ok(4.5 - 3.0 * sensitivity)
+    Ok(5.5 - 3.0 * sensitivity)
 }
 
 /// A classic rate-of-change rule: `deriv(x[window]) ≥ min_slope AND x ≥ min_value`
@@ -224,24 +226,9 @@ struct RateState {
 impl RateState {
     /// Least-squares slope, per second, of the points in the window.
     fn slope(&self) -> Option<f64> {
-        let n = self.window.len();
-        if n < 2 {
-            return None;
-        }
-        let t0 = self.window[0].0;
-        let (mut st, mut sx) = (0.0, 0.0);
-        for (t, x) in &self.window {
-            st += (t - t0) as f64 / 1000.0;
-            sx += x;
-        }
-        let (mt, mx) = (st / n as f64, sx / n as f64);
-        let (mut cov, mut var) = (0.0, 0.0);
-        for (t, x) in &self.window {
-            let dt = (t - t0) as f64 / 1000.0 - mt;
-            cov += dt * (x - mx);
-            var += dt * dt;
-        }
-        (var > 0.0).then(|| cov / var)
+        let t0 = self.window.front()?.0;
+        let points: Vec<(f64, f64)> = self.window.iter().map(|(t, x)| ((t - t0) as f64 / 1000.0, *x)).collect();
+        linear_fit(&points).map(|(slope, _)| slope)
     }
 
     /// Feeds a point; returns the side the rule holds on (0 when it does not) and the slope

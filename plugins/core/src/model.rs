@@ -14,9 +14,11 @@
 //!   nothing by more than a normal point could, and the band does not widen for everyone.
 //! - **Level shifts**: when [`LEVEL_SHIFT_POINTS`] points in a row sit beyond the band on the
 //!   same side, the level jumps to their median and the shift is reported.
-//! - **Warm-up**: the first cycle of the period (at least [`WARMUP_POINTS`] points) only
-//!   learns: the profile starts from per-bin means, the level from the median and the scale
-//!   from successive differences, which smooth seasons do not inflate.
+//! - **Warm-up**: the first [`WARMUP_CYCLES`] cycles of the period (at least
+//!   [`WARMUP_POINTS`] points) only learn. The trend is the median rise of a phase bin from one
+//!   cycle to the next; the profile starts from the detrended per-bin means, the level from
+//!   the trend line's end, and the scale from successive differences, which smooth seasons do
+//!   not inflate.
 
 use crate::stats::median_in_place;
 use serde::{Deserialize, Serialize};
@@ -35,6 +37,8 @@ pub const CLIP_SIGMAS: f64 = 3.0;
 pub const LEVEL_SHIFT_POINTS: usize = 12;
 /// Fewest points of warm-up.
 pub const WARMUP_POINTS: usize = 16;
+/// Cycles of the period learned before scoring: two, so that a trend is told from the season.
+pub const WARMUP_CYCLES: i64 = 2;
 /// Converts a mean absolute deviation to a normal standard deviation.
 const MAD_TO_SIGMA: f64 = 1.253_314_137;
 /// Converts a median absolute deviation to a normal standard deviation.
@@ -91,6 +95,26 @@ impl Season {
 
     fn bin(&self, t_ms: i64) -> usize {
         ((t_ms.rem_euclid(self.period_ms) / self.bin_ms) as usize).min(self.values.len() - 1)
+    }
+
+    /// Trend per millisecond over two cycles of warm-up: the median, over phase bins, of how
+    /// much the second cycle's bin mean exceeds the first's, divided by the period.
+    fn cycle_trend(&self, points: &[(i64, f64)]) -> f64 {
+        let n = self.values.len();
+        let mut sums = vec![[0.0f64; 2]; n];
+        let mut counts = vec![[0u32; 2]; n];
+        let t0 = points[0].0;
+        for (t, x) in points {
+            let cycle = (((t - t0) / self.period_ms) as usize).min(1);
+            let b = self.bin(*t);
+            sums[b][cycle] += x;
+            counts[b][cycle] += 1;
+        }
+        let mut rises: Vec<f64> = (0..n)
+            .filter(|&b| counts[b][0] > 0 && counts[b][1] > 0)
+            .map(|b| sums[b][1] / counts[b][1] as f64 - sums[b][0] / counts[b][0] as f64)
+            .collect();
+        median_in_place(&mut rises).map_or(0.0, |rise| rise / self.period_ms as f64)
     }
 
     /// Turns per-bin sums (collected in warm-up) into offsets from `level`, filling empty bins
@@ -173,8 +197,8 @@ impl Model {
         if let Some(buffer) = &mut self.warmup {
             buffer.push((t_ms, x));
             let span = buffer[buffer.len() - 1].0 - buffer[0].0 + self.step_ms;
-            let cycle = self.season.as_ref().map_or(0, |s| s.period_ms);
-            if buffer.len() >= WARMUP_POINTS && span >= cycle {
+            let cycles = self.season.as_ref().map_or(0, |s| WARMUP_CYCLES * s.period_ms);
+            if buffer.len() >= WARMUP_POINTS && span >= cycles {
                 self.finish_warmup();
             }
             return Observation::WarmingUp;
@@ -238,12 +262,17 @@ impl Model {
         let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         self.level = median_in_place(&mut values).unwrap_or(0.0);
         if let Some(season) = &mut self.season {
-            for (t, x) in &points {
+            let t0 = points[0].0;
+            let slope = season.cycle_trend(&points);
+            let detrended: Vec<(i64, f64)> = points.iter().map(|(t, x)| (*t, x - slope * (t - t0) as f64)).collect();
+            let level = detrended.iter().map(|p| p.1).sum::<f64>() / detrended.len() as f64;
+            for (t, x) in &detrended {
                 let b = season.bin(*t);
                 season.values[b] += x;
                 season.counts[b] += 1;
             }
-            season.finish_warmup(self.level);
+            season.finish_warmup(level);
+            self.level = level + slope * (points[points.len() - 1].0 - t0) as f64;
         }
         let mut diffs: Vec<f64> = points.windows(2).map(|w| (w[1].1 - w[0].1).abs()).collect();
         let noise = median_in_place(&mut diffs).unwrap_or(0.0) * MEDIAN_AD_TO_SIGMA / std::f64::consts::SQRT_2;

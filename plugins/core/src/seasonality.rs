@@ -7,8 +7,9 @@
 //!
 //! Strength is the adjusted R² of a per-phase profile fitted to the detrended series: the share
 //! of the variance the period explains, corrected for the number of phase bins so that noise
-//! scores near 0. The weekly strength is measured on what the daily profile leaves, so a purely
-//! daily series has no weekly period.
+//! scores near 0. The weekly strength is measured on day-over-day differences, which hold no
+//! daily pattern and no level: a purely daily series has no weekly period, and a level shift
+//! in the history does not hide one.
 
 use crate::series::Series;
 use crate::warning::{Warning, WarningCode};
@@ -106,11 +107,15 @@ impl Seasonality {
 /// ```
 pub fn detect(series: &Series) -> Seasonality {
     let history_ms = series.timestamps_ms[series.timestamps_ms.len() - 1] - series.timestamps_ms[0] + series.step_ms;
-    let daily_profile_removed = |s: &Series, detrended: &[f64]| residual_after_profile(s, detrended, DAY_MS);
-    let mut periods = vec![assess(series, "daily", DAY_MS, history_ms, None)];
-    periods.push(assess(series, "weekly", WEEK_MS, history_ms, Some(&daily_profile_removed)));
+    let detrended = |period_ms| move |s: &Series| profile_strength(s, &detrend(s, period_ms), period_ms);
+    let mut periods = vec![assess(series, "daily", DAY_MS, history_ms, &detrended(DAY_MS))];
+    let weekly = |s: &Series| {
+        let differences = day_over_day(s);
+        profile_strength(&differences, &differences.values, WEEK_MS)
+    };
+    periods.push(assess(series, "weekly", WEEK_MS, history_ms, &weekly));
     if let Some(other) = strongest_other_period(series) {
-        let report = assess(series, "other", other, history_ms, None);
+        let report = assess(series, "other", other, history_ms, &detrended(other));
         if report.status == PeriodStatus::Detected {
             periods.push(report);
         }
@@ -118,10 +123,14 @@ pub fn detect(series: &Series) -> Seasonality {
     Seasonality { periods, history_ms }
 }
 
-type Prefilter<'a> = &'a dyn Fn(&Series, &[f64]) -> Vec<f64>;
-
-/// Assesses one period; `prefilter` removes a shorter period's profile first.
-fn assess(series: &Series, name: &str, period_ms: i64, history_ms: i64, prefilter: Option<Prefilter>) -> PeriodReport {
+/// Assesses one period, measuring its strength with `strength` when there is history enough.
+fn assess(
+    series: &Series,
+    name: &str,
+    period_ms: i64,
+    history_ms: i64,
+    strength: &dyn Fn(&Series) -> f64,
+) -> PeriodReport {
     let needed_history_ms = 2 * period_ms;
     let mut report = PeriodReport {
         name: name.to_string(),
@@ -135,12 +144,7 @@ fn assess(series: &Series, name: &str, period_ms: i64, history_ms: i64, prefilte
     } else if history_ms < needed_history_ms {
         report.status = PeriodStatus::InsufficientHistory;
     } else {
-        let detrended = detrend(series, period_ms);
-        let target = match prefilter {
-            Some(f) => f(series, &detrended),
-            None => detrended,
-        };
-        report.strength = profile_strength(series, &target, period_ms);
+        report.strength = strength(series);
         if report.strength >= MIN_STRENGTH {
             report.status = PeriodStatus::Detected;
         }
@@ -170,6 +174,23 @@ fn detrend(series: &Series, period_ms: i64) -> Vec<f64> {
             x[i] - (prefix[hi] - prefix[lo]) / (hi - lo) as f64
         })
         .collect()
+}
+
+/// `x(t) − x(t − 1 day)` at every point that has a point exactly one day earlier.
+fn day_over_day(series: &Series) -> Series {
+    let t = &series.timestamps_ms;
+    let (mut timestamps_ms, mut values) = (Vec::new(), Vec::new());
+    let mut j = 0;
+    for i in 0..t.len() {
+        while t[j] < t[i] - DAY_MS {
+            j += 1;
+        }
+        if t[j] == t[i] - DAY_MS {
+            timestamps_ms.push(t[i]);
+            values.push(series.values[i] - series.values[j]);
+        }
+    }
+    Series { timestamps_ms, values, step_ms: series.step_ms }
 }
 
 /// Phase-bin index of a timestamp for a period split into `bins`.

@@ -35,6 +35,22 @@ pub fn median_in_place(values: &mut [f64]) -> Option<f64> {
     Some(*m)
 }
 
+/// Least-squares line through `(x, y)` points: `(slope, intercept)`; `None` when the x do not vary.
+pub fn linear_fit(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let (mut cov, mut var) = (0.0, 0.0);
+    for (x, y) in points {
+        cov += (x - mx) * (y - my);
+        var += (x - mx) * (x - mx);
+    }
+    (var > 0.0).then(|| {
+        let slope = cov / var;
+        (slope, my - slope * mx)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +62,12 @@ mod tests {
         }
         assert!(two_sided_confidence(-3.0) == two_sided_confidence(3.0));
         assert!(two_sided_confidence(6.0) < two_sided_confidence(7.0));
+    }
+
+    #[test]
+    fn line_through_points() {
+        assert_eq!(linear_fit(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]), Some((2.0, 1.0)));
+        assert_eq!(linear_fit(&[(1.0, 1.0), (1.0, 3.0)]), None);
     }
 
     #[test]
