@@ -10,15 +10,49 @@
 
 use crate::stats::two_sided_confidence;
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// Weight of the Gaussian prior, in points.
 pub const PRIOR_POINTS: f64 = 200.0;
 /// Smallest |z| with its own bin; smaller residuals share the first bin.
 const Z_MIN: f64 = 0.5;
-/// Bins per doubling of |z|.
-const BINS_PER_OCTAVE: f64 = 4.0;
-/// Number of bins (|z| from 0.5 to 0.5·2^12 ≈ 2,000).
-const BINS: usize = 48;
+/// Bins per doubling of |z|, as a power of two: the top mantissa bits of |z| pick the bin.
+const BITS_PER_OCTAVE: u32 = 2;
+/// Number of bins (|z| from 0.5 to 0.5·2^12 ≈ 2,000, four bins a doubling).
+const BINS: usize = 1 + 12 * (1 << BITS_PER_OCTAVE);
+
+/// The bin of |z| and the position within it, in [0, 1). Bins are geometric within each
+/// doubling, read from the float's exponent and mantissa without a logarithm.
+fn locate(z: f64) -> (usize, f64) {
+    let a = z.abs() / Z_MIN;
+    if a.is_nan() || a < 1.0 {
+        return (0, if a.is_nan() { 0.0 } else { a });
+    }
+    let bits = a.to_bits();
+    let octave = ((bits >> 52) & 0x7ff) as usize - 1023;
+    let rest = 52 - BITS_PER_OCTAVE;
+    let top = ((bits >> rest) & ((1 << BITS_PER_OCTAVE) - 1)) as usize;
+    let b = 1 + (octave << BITS_PER_OCTAVE) + top;
+    if b >= BINS {
+        return (BINS - 1, 1.0);
+    }
+    (b, (bits & ((1u64 << rest) - 1)) as f64 / (1u64 << rest) as f64)
+}
+
+/// Lower edge of bin `b` in |z|.
+fn edge(b: usize) -> f64 {
+    if b == 0 {
+        return 0.0;
+    }
+    let (octave, top) = ((b - 1) >> BITS_PER_OCTAVE, (b - 1) & ((1 << BITS_PER_OCTAVE) - 1));
+    Z_MIN * (1u64 << octave) as f64 * (1.0 + top as f64 / (1 << BITS_PER_OCTAVE) as f64)
+}
+
+/// Gaussian two-sided tail probability at every bin edge (one more edge than bins).
+fn prior_edges() -> &'static [f64] {
+    static EDGES: OnceLock<Vec<f64>> = OnceLock::new();
+    EDGES.get_or_init(|| (0..=BINS).map(|b| 1.0 - two_sided_confidence(edge(b))).collect())
+}
 
 /// The histogram of |z| seen so far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,29 +67,22 @@ impl Default for Calibrator {
     }
 }
 
-fn bin(z: f64) -> usize {
-    let a = z.abs();
-    if a <= Z_MIN {
-        0
-    } else {
-        (((a / Z_MIN).log2() * BINS_PER_OCTAVE) as usize + 1).min(BINS - 1)
-    }
-}
-
 impl Calibrator {
     /// Score of a residual of `z` σ against the history, in [0, 1].
     pub fn score(&self, z: f64) -> f64 {
-        let prior_tail = 1.0 - two_sided_confidence(z);
-        let b = bin(z);
-        let seen: u64 = if b == 0 { self.total } else { self.counts[b..].iter().sum() };
+        let (b, within) = locate(z);
+        let edges = prior_edges();
+        let prior_tail = edges[b] + (edges[b + 1] - edges[b]) * within;
+        // Most residuals are small: counting the bins below is the short way to the tail.
+        let seen = self.total - self.counts[..b].iter().sum::<u64>();
         let tail = (seen as f64 + PRIOR_POINTS * prior_tail) / (self.total as f64 + PRIOR_POINTS);
-        // Within a bin, keep the ordering of the Gaussian so larger residuals score higher.
+        // Within a bin, the prior (interpolated between the bin's edges) orders larger residuals higher.
         (1.0 - tail.max(prior_tail)).clamp(0.0, 1.0)
     }
 
     /// Adds a residual to the history.
     pub fn observe(&mut self, z: f64) {
-        self.counts[bin(z)] += 1;
+        self.counts[locate(z).0] += 1;
         self.total += 1;
     }
 }
@@ -67,7 +94,8 @@ mod tests {
     #[test]
     fn empty_history_scores_like_a_normal_distribution() {
         let c = Calibrator::default();
-        assert!((c.score(3.0) - two_sided_confidence(3.0)).abs() < 1e-12);
+        assert!((c.score(2.0) - two_sided_confidence(2.0)).abs() < 1e-12, "2σ is a bin edge");
+        assert!((c.score(3.0) - two_sided_confidence(3.0)).abs() < 1e-3);
     }
 
     #[test]
@@ -80,6 +108,20 @@ mod tests {
         assert!(heavy.score(6.0) < 0.96, "{}", heavy.score(6.0));
         assert!(quiet.score(6.0) > 0.999_999);
         assert!(heavy.score(50.0) > 0.999, "{}", heavy.score(50.0));
+    }
+
+    #[test]
+    fn bins_are_geometric_and_cover_every_residual() {
+        assert_eq!(locate(0.25), (0, 0.5));
+        assert_eq!(locate(0.5), (1, 0.0));
+        assert_eq!(locate(0.75), (3, 0.0));
+        assert_eq!(locate(-1.0), (5, 0.0));
+        assert_eq!(edge(5), 1.0);
+        assert_eq!(locate(1e300).0, BINS - 1);
+        assert_eq!(locate(f64::NAN).0, 0);
+        for b in 1..BINS {
+            assert_eq!(locate(edge(b)), (b, 0.0), "bin {b}");
+        }
     }
 
     #[test]
