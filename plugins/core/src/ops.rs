@@ -131,7 +131,7 @@ fn warn_warm_up(points: &Points, warnings: &mut Vec<Warning>) {
         warnings.push(Warning::new(
             WarningCode::WarmingUp,
             warming,
-            format!("{warming} points were used to learn the first cycle and have no corridor or score yet"),
+            format!("{warming} points were used to learn the first cycles and have no corridor or score yet"),
         ));
     }
 }

@@ -5,9 +5,9 @@
 //! assessed only with two full cycles of history: with less, it is reported as
 //! `insufficient_history` and never guessed.
 //!
-//! Strength is the adjusted R² of a per-phase profile fitted to the detrended series: the share
-//! of the variance the period explains, corrected for the number of phase bins so that noise
-//! scores near 0. The weekly strength is measured on day-over-day differences, which hold no
+//! Strength is the cross-validated R² of a per-phase profile of the detrended series: the
+//! share of the variance that the profile of the even cycles explains in the odd ones and the
+//! other way round, so that noise and one-off events score near 0. The weekly strength is measured on day-over-day differences, which hold no
 //! daily pattern and no level: a purely daily series has no weekly period, and a level shift
 //! in the history does not hide one.
 
@@ -202,40 +202,39 @@ fn bins_for(series: &Series, period_ms: i64) -> i64 {
     (period_ms / series.step_ms).clamp(1, STRENGTH_BINS)
 }
 
-/// Per-bin means of `values` over the phases of `period_ms`.
-fn profile(series: &Series, values: &[f64], period_ms: i64, bins: i64) -> Vec<f64> {
-    let mut sum = vec![0.0; bins as usize];
-    let mut count = vec![0usize; bins as usize];
-    for (t, v) in series.timestamps_ms.iter().zip(values) {
-        let b = phase_bin(*t, period_ms, bins);
-        sum[b] += v;
-        count[b] += 1;
-    }
-    sum.iter().zip(&count).map(|(s, c)| if *c > 0 { s / *c as f64 } else { 0.0 }).collect()
-}
-
-/// `values` minus their per-phase profile of `period_ms`.
-fn residual_after_profile(series: &Series, values: &[f64], period_ms: i64) -> Vec<f64> {
-    let bins = bins_for(series, period_ms);
-    let p = profile(series, values, period_ms, bins);
-    series.timestamps_ms.iter().zip(values).map(|(t, v)| v - p[phase_bin(*t, period_ms, bins)]).collect()
-}
-
-/// Adjusted R² of the per-phase profile of `values`, clamped to [0, 1].
+/// Cross-validated R² of the per-phase profile of `values`, clamped to [0, 1].
+///
+/// Cycles are split into even and odd ones; each half's profile predicts the other half. A
+/// pattern that repeats predicts well; noise, or a one-off event that fills some bins in a
+/// single cycle, does not, however few cycles there are.
 fn profile_strength(series: &Series, values: &[f64], period_ms: i64) -> f64 {
-    let n = values.len();
-    let bins = bins_for(series, period_ms);
-    if n <= bins as usize + 1 {
+    let bins = bins_for(series, period_ms) as usize;
+    let Some(&t0) = series.timestamps_ms.first() else { return 0.0 };
+    let place = |t: i64| (phase_bin(t, period_ms, bins as i64), (((t - t0) / period_ms) % 2) as usize);
+    let mut sum = vec![[0.0f64; 2]; bins];
+    let mut count = vec![[0usize; 2]; bins];
+    for (t, v) in series.timestamps_ms.iter().zip(values) {
+        let (b, fold) = place(*t);
+        sum[b][fold] += v;
+        count[b][fold] += 1;
+    }
+    let (mut total, mut residual, mut n, mut mean) = (0.0, 0.0, 0.0, 0.0);
+    for (t, v) in series.timestamps_ms.iter().zip(values) {
+        let (b, fold) = place(*t);
+        let other = 1 - fold;
+        if count[b][other] > 0 {
+            residual += (v - sum[b][other] / count[b][other] as f64).powi(2);
+            n += 1.0;
+            // Welford's running mean and sum of squares.
+            let delta = v - mean;
+            mean += delta / n;
+            total += delta * (v - mean);
+        }
+    }
+    if n < 2.0 || total <= f64::EPSILON * n * mean.abs().max(1.0) {
         return 0.0;
     }
-    let mean = values.iter().sum::<f64>() / n as f64;
-    let total: f64 = values.iter().map(|v| (v - mean).powi(2)).sum();
-    if total <= f64::EPSILON * n as f64 * mean.abs().max(1.0) {
-        return 0.0;
-    }
-    let residual: f64 = residual_after_profile(series, values, period_ms).iter().map(|r| r * r).sum();
-    let adjusted = 1.0 - (residual / (n - bins as usize) as f64) / (total / (n - 1) as f64);
-    adjusted.clamp(0.0, 1.0)
+    (1.0 - residual / total).clamp(0.0, 1.0)
 }
 
 /// The lag of the highest autocorrelation peak on a coarse grid, unless it is a day or a week.
