@@ -7,7 +7,12 @@ use corridor_core::series::{clean, TimeUnit};
 /// Scores every row of a series in file order, as NAB requires: the period is learned from the
 /// first `learn_rows` rows only, and each row's score uses that row and the rows before it.
 /// Rows whose timestamp does not advance (duplicates, disorder) repeat the previous score.
-pub fn causal_scores(timestamps_ms: &[i64], values: &[f64], learn_rows: usize) -> Result<Vec<f64>, String> {
+/// Returns the scores and the period followed.
+pub fn causal_scores(
+    timestamps_ms: &[i64],
+    values: &[f64],
+    learn_rows: usize,
+) -> Result<(Vec<f64>, Option<i64>), String> {
     let learn = learn_rows.clamp(3, timestamps_ms.len());
     let ts: Vec<f64> = timestamps_ms[..learn].iter().map(|t| *t as f64).collect();
     let prefix = clean(&ts, &values[..learn], TimeUnit::Milliseconds).map_err(|e| e.to_string())?;
@@ -29,5 +34,5 @@ pub fn causal_scores(timestamps_ms: &[i64], values: &[f64], learn_rows: usize) -
         scores.push(last);
         anomalies.clear();
     }
-    Ok(scores)
+    Ok((scores, period))
 }

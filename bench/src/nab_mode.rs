@@ -15,13 +15,15 @@ pub fn run(dir: &Path, json: Option<&Path>, scores_dir: Option<&Path>) -> Result
     let files = nab::load_corpus(dir).map_err(|e| e.to_string())?;
     let profiles = nab::load_profiles(dir).map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let scores = files
+    let (scores, periods): (Vec<Vec<f64>>, Vec<Option<i64>>) = files
         .iter()
         .map(|f| {
             let ms: Vec<i64> = f.timestamps.iter().map(|t| t * 1000).collect();
             causal_scores(&ms, &f.values, f.probation()).map_err(|e| format!("{}: {e}", f.key()))
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .unzip();
     let detect_seconds = started.elapsed().as_secs_f64();
     if let Some(out) = scores_dir {
         for (file, s) in files.iter().zip(&scores) {
@@ -49,7 +51,12 @@ pub fn run(dir: &Path, json: Option<&Path>, scores_dir: Option<&Path>) -> Result
             "throughput": speed.to_json(),
             "categories": {},
             "thresholds": {},
+            "files": {},
         });
+        for (i, file) in files.iter().enumerate() {
+            let raw: Vec<f64> = results.iter().map(|r| r.files[i].raw).collect();
+            doc["files"][file.key()] = json!({ "period_ms": periods[i], "raw": raw });
+        }
         for (profile, result) in profiles.iter().zip(&results) {
             doc[&profile.name] = json!(result.normalized);
             doc["thresholds"][&profile.name] = json!(result.threshold);
