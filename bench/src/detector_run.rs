@@ -1,4 +1,5 @@
-//! Runs the streaming detector causally over a file's rows, one score per row.
+//! Runs the streaming detector causally over a file's rows, one score per row: the detector's
+//! edge-triggered `alert` score (see `corridor_core::alert`), with default options.
 
 use corridor_core::detect::{DetectOptions, Detector};
 use corridor_core::seasonality;
@@ -17,13 +18,8 @@ pub fn causal_scores(
     let ts: Vec<f64> = timestamps_ms[..learn].iter().map(|t| *t as f64).collect();
     let prefix = clean(&ts, &values[..learn], TimeUnit::Milliseconds).map_err(|e| e.to_string())?;
     let period = seasonality::detect(&prefix.series).primary();
-    let env = |k: &str, d: f64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
-    let options = DetectOptions {
-        alert_cooldown_s: env("NAB_COOLDOWN", 0.0),
-        sensitivity: env("NAB_SENS", 0.5),
-        ..Default::default()
-    };
-    let mut detector = Detector::new(prefix.series.step_ms, period, &options).map_err(|e| e.to_string())?;
+    let mut detector =
+        Detector::new(prefix.series.step_ms, period, &DetectOptions::default()).map_err(|e| e.to_string())?;
     let mut anomalies = Vec::new();
     let mut scores = Vec::with_capacity(values.len());
     let mut last = 0.0;

@@ -208,7 +208,7 @@ pub fn check_version(version: &str) -> Result<()> {
 pub fn call(op: &str, input: &str) -> String {
     let result = match op {
         "detect" => parse(input).and_then(crate::ops::detect).map(to_json),
-        "update" => parse(input).and_then(crate::ops::update).map(to_json),
+        "update" => parse_update(input).and_then(crate::ops::update).map(to_json),
         "baseline" => parse(input).and_then(crate::ops::baseline).map(to_json),
         _ => Err(Error::new(
             ErrorCode::UnknownOperation,
@@ -220,8 +220,24 @@ pub fn call(op: &str, input: &str) -> String {
 
 fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
     serde_json::from_str(input).map_err(|e| {
-        let code = if e.to_string().contains("state") { ErrorCode::InvalidState } else { ErrorCode::MalformedRequest };
-        Error::new(code, format!("request does not match the {VERSION} contract: {e}"))
+        Error::new(ErrorCode::MalformedRequest, format!("request does not match the {VERSION} contract: {e}"))
+    })
+}
+
+/// Parses an `update` request, telling a broken `state` apart from the rest of the request.
+fn parse_update(input: &str) -> Result<UpdateRequest> {
+    let raw: serde_json::Value = parse(input)?;
+    if let Some(state) = raw.get("state") {
+        Detector::deserialize(state).map_err(|e| {
+            Error::in_field(
+                ErrorCode::InvalidState,
+                "state",
+                format!("not a state from this engine's detect or update: {e}"),
+            )
+        })?;
+    }
+    serde_json::from_value(raw).map_err(|e| {
+        Error::new(ErrorCode::MalformedRequest, format!("request does not match the {VERSION} contract: {e}"))
     })
 }
 

@@ -8,7 +8,7 @@ use crate::contract::{
 use crate::detect::{Anomaly, DetectOptions, Detector, SeasonalityChoice};
 use crate::error::Result;
 use crate::seasonality::{self, Seasonality, DAY_MS, WEEK_MS};
-use crate::series::{clean, clean_points, Series};
+use crate::series::{clean, clean_points, CleanPoints, Series};
 use crate::warning::{Warning, WarningCode};
 
 /// Learns the corridor of a series and finds its anomalies; returns the state to stream on.
@@ -52,7 +52,8 @@ pub fn detect(request: DetectRequest) -> Result<DetectResponse> {
 /// Scores equal those of one `detect` over all the points with the same period.
 pub fn update(request: UpdateRequest) -> Result<UpdateResponse> {
     check_version(&request.version)?;
-    let (mut points, mut warnings) = clean_points(&request.timestamps, &request.values, request.time_unit.into())?;
+    let CleanPoints { mut points, mut warnings } =
+        clean_points(&request.timestamps, &request.values, request.time_unit.into())?;
     let mut detector = request.state;
     if let Some(last) = detector.last_ms() {
         let before = points.len();

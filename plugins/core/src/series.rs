@@ -45,6 +45,15 @@ pub struct Cleaned {
     pub warnings: Vec<Warning>,
 }
 
+/// Cleaned points, not yet checked for length or step, with the warnings of their cleaning.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CleanPoints {
+    /// `(milliseconds, value)`, strictly increasing in time, all finite.
+    pub points: Vec<(i64, f64)>,
+    /// Every repair made, one warning per kind.
+    pub warnings: Vec<Warning>,
+}
+
 /// Whether timestamps are read as seconds or milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TimeUnit {
@@ -88,7 +97,7 @@ pub fn clean(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Result<Clean
     if timestamps.is_empty() && values.is_empty() {
         return Err(Error::in_field(ErrorCode::EmptySeries, "timestamps", "the series has no points"));
     }
-    let (points, mut warnings) = clean_points(timestamps, values, unit)?;
+    let CleanPoints { points, mut warnings } = clean_points(timestamps, values, unit)?;
     if points.len() < MIN_POINTS {
         return Err(Error::in_field(
             ErrorCode::TooFewPoints,
@@ -111,7 +120,7 @@ pub fn clean(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Result<Clean
 
 /// Cleans raw points (drops non-finite values, sorts, resolves duplicates) without the
 /// minimum-length and step checks of [`clean`]: the form streaming updates need.
-pub fn clean_points(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Result<(Vec<(i64, f64)>, Vec<Warning>)> {
+pub fn clean_points(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Result<CleanPoints> {
     if timestamps.len() != values.len() {
         return Err(Error::in_field(
             ErrorCode::LengthMismatch,
@@ -157,7 +166,7 @@ pub fn clean_points(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Resul
             format!("{duplicates} points repeated an earlier timestamp; the last value of each was kept"),
         ));
     }
-    Ok((points, warnings))
+    Ok(CleanPoints { points, warnings })
 }
 
 /// Removes repeated timestamps from sorted points, keeping the last point of each run.
