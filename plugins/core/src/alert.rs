@@ -14,8 +14,31 @@ use crate::calibrate::Calibrator;
 use crate::model::CLIP_SIGMAS;
 use serde::{Deserialize, Serialize};
 
-/// Time constant of the drift channel, in points.
-pub const DRIFT_STEPS: f64 = 6.0;
+/// Time constants of the drift channels, in points: short, medium and long.
+pub const DRIFT_STEPS: [f64; 3] = [3.0, 12.0, 48.0];
+
+/// One drift channel: an exponential average of clipped residuals, calibrated on its history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Drift {
+    rate: f64,
+    mean: f64,
+    calibrator: Calibrator,
+}
+
+impl Drift {
+    fn new(steps: f64) -> Self {
+        Self { rate: 1.0 - (-1.0 / steps).exp(), mean: 0.0, calibrator: Calibrator::default() }
+    }
+
+    /// Adds a residual; returns the drift in units of its white-noise standard deviation and its score.
+    fn push(&mut self, z: f64) -> (f64, f64) {
+        self.mean += self.rate * (z.clamp(-CLIP_SIGMAS, CLIP_SIGMAS) - self.mean);
+        let drift_z = self.mean / (self.rate / (2.0 - self.rate)).sqrt();
+        let score = self.calibrator.score(drift_z);
+        self.calibrator.observe(drift_z);
+        (drift_z, score)
+    }
+}
 
 /// Scores of one point from both channels.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,8 +54,7 @@ pub struct Scores {
 pub struct Alerting {
     cooldown_ms: i64,
     point: Calibrator,
-    drift: f64,
-    drift_calibrator: Calibrator,
+    drifts: Vec<Drift>,
     in_episode: bool,
     alerted: f64,
     last_alert_ms: Option<i64>,
@@ -44,8 +66,7 @@ impl Alerting {
         Self {
             cooldown_ms,
             point: Calibrator::default(),
-            drift: 0.0,
-            drift_calibrator: Calibrator::default(),
+            drifts: DRIFT_STEPS.iter().map(|s| Drift::new(*s)).collect(),
             in_episode: false,
             alerted: 0.0,
             last_alert_ms: None,
@@ -54,13 +75,14 @@ impl Alerting {
 
     /// Scores a residual of `z` σ at `t_ms` against a corridor of `band` σ, then learns it.
     pub fn push(&mut self, t_ms: i64, z: f64, band: f64) -> Scores {
-        let rate = 1.0 - (-1.0 / DRIFT_STEPS).exp();
-        self.drift += rate * (z.clamp(-CLIP_SIGMAS, CLIP_SIGMAS) - self.drift);
-        let drift_z = self.drift / (rate / (2.0 - rate)).sqrt();
-        let score = self.point.score(z).max(self.drift_calibrator.score(drift_z));
+        let mut score = self.point.score(z);
         self.point.observe(z);
-        self.drift_calibrator.observe(drift_z);
-        let active = z.abs() > band || drift_z.abs() > band;
+        let mut active = z.abs() > band;
+        for drift in &mut self.drifts {
+            let (drift_z, drift_score) = drift.push(z);
+            score = score.max(drift_score);
+            active |= drift_z.abs() > band;
+        }
         let opens = active && !self.in_episode;
         self.in_episode = active;
         if opens {
@@ -79,7 +101,9 @@ impl Alerting {
 
     /// Forgets the drift, after the model re-anchored its level.
     pub fn reset_drift(&mut self) {
-        self.drift = 0.0;
+        for drift in &mut self.drifts {
+            drift.mean = 0.0;
+        }
     }
 }
 
