@@ -20,7 +20,7 @@ pub const DAY_MS: i64 = 86_400_000;
 /// One week in milliseconds.
 pub const WEEK_MS: i64 = 7 * DAY_MS;
 /// Strength from which a period counts as present.
-pub const MIN_STRENGTH: f64 = 0.2;
+pub const MIN_STRENGTH: f64 = 0.1;
 /// Autocorrelation from which an unnamed period is considered.
 const OTHER_MIN_ACF: f64 = 0.5;
 /// Points of the coarse grid used to look for unnamed periods.
@@ -67,9 +67,15 @@ pub struct Seasonality {
 }
 
 impl Seasonality {
-    /// The longest detected period: the one a baseline should follow (weekly includes daily).
+    /// The period a baseline should follow: weekly when detected (its strength is measured
+    /// beyond the daily pattern, and a weekly profile includes the daily one), otherwise the
+    /// strongest detected period.
     pub fn primary(&self) -> Option<i64> {
-        self.periods.iter().filter(|p| p.status == PeriodStatus::Detected).map(|p| p.period_ms).max()
+        let detected = || self.periods.iter().filter(|p| p.status == PeriodStatus::Detected);
+        detected()
+            .find(|p| p.period_ms == WEEK_MS)
+            .or_else(|| detected().max_by(|a, b| a.strength.total_cmp(&b.strength)))
+            .map(|p| p.period_ms)
     }
 
     /// One warning per named period that could not be assessed for lack of history.
@@ -284,10 +290,13 @@ fn strongest_other_period(series: &Series) -> Option<i64> {
 mod tests {
     use super::*;
 
-    /// A deterministic pseudo-random generator for test noise.
+    /// Deterministic pseudo-random noise in [-0.5, 0.5) (a SplitMix64 hash of the index).
     fn noise(i: usize) -> f64 {
-        let x = (i as u64).wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((x >> 11) as f64 / (1u64 << 53) as f64) - 0.5
+        let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        x ^= x >> 31;
+        x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x ^= x >> 29;
+        (x >> 11) as f64 / (1u64 << 53) as f64 - 0.5
     }
 
     fn series(days: i64, step_ms: i64, f: impl Fn(i64) -> f64) -> Series {
