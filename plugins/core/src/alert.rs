@@ -21,22 +21,23 @@ pub const DRIFT_STEPS: [f64; 3] = [3.0, 12.0, 48.0];
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Drift {
     rate: f64,
+    /// `1 / sd` of the average under white noise of unit variance.
+    inverse_sd: f64,
     mean: f64,
     calibrator: Calibrator,
 }
 
 impl Drift {
     fn new(steps: f64) -> Self {
-        Self { rate: 1.0 - (-1.0 / steps).exp(), mean: 0.0, calibrator: Calibrator::default() }
+        let rate = 1.0 - (-1.0 / steps).exp();
+        Self { rate, inverse_sd: ((2.0 - rate) / rate).sqrt(), mean: 0.0, calibrator: Calibrator::default() }
     }
 
     /// Adds a residual; returns the drift in units of its white-noise standard deviation and its score.
     fn push(&mut self, z: f64) -> (f64, f64) {
         self.mean += self.rate * (z.clamp(-CLIP_SIGMAS, CLIP_SIGMAS) - self.mean);
-        let drift_z = self.mean / (self.rate / (2.0 - self.rate)).sqrt();
-        let score = self.calibrator.score(drift_z);
-        self.calibrator.observe(drift_z);
-        (drift_z, score)
+        let drift_z = self.mean * self.inverse_sd;
+        (drift_z, self.calibrator.push(drift_z))
     }
 }
 
@@ -75,8 +76,7 @@ impl Alerting {
 
     /// Scores a residual of `z` σ at `t_ms` against a corridor of `band` σ, then learns it.
     pub fn push(&mut self, t_ms: i64, z: f64, band: f64) -> Scores {
-        let mut score = self.point.score(z);
-        self.point.observe(z);
+        let mut score = self.point.push(z);
         let mut active = z.abs() > band;
         for drift in &mut self.drifts {
             let (drift_z, drift_score) = drift.push(z);

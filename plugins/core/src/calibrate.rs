@@ -70,7 +70,19 @@ impl Default for Calibrator {
 impl Calibrator {
     /// Score of a residual of `z` σ against the history, in [0, 1].
     pub fn score(&self, z: f64) -> f64 {
-        let (b, within) = locate(z);
+        self.score_in(locate(z))
+    }
+
+    /// Scores a residual against the history, then adds it to the history.
+    pub fn push(&mut self, z: f64) -> f64 {
+        let place = locate(z);
+        let score = self.score_in(place);
+        self.counts[place.0] += 1;
+        self.total += 1;
+        score
+    }
+
+    fn score_in(&self, (b, within): (usize, f64)) -> f64 {
         let edges = prior_edges();
         let prior_tail = edges[b] + (edges[b + 1] - edges[b]) * within;
         // Most residuals are small: counting the bins below is the short way to the tail.
@@ -78,12 +90,6 @@ impl Calibrator {
         let tail = (seen as f64 + PRIOR_POINTS * prior_tail) / (self.total as f64 + PRIOR_POINTS);
         // Within a bin, the prior (interpolated between the bin's edges) orders larger residuals higher.
         (1.0 - tail.max(prior_tail)).clamp(0.0, 1.0)
-    }
-
-    /// Adds a residual to the history.
-    pub fn observe(&mut self, z: f64) {
-        self.counts[locate(z).0] += 1;
-        self.total += 1;
     }
 }
 
@@ -103,7 +109,7 @@ mod tests {
         let mut heavy = Calibrator::default();
         let quiet = Calibrator::default();
         for i in 0..10_000 {
-            heavy.observe(if i % 20 == 0 { 6.0 } else { 0.3 });
+            heavy.push(if i % 20 == 0 { 6.0 } else { 0.3 });
         }
         assert!(heavy.score(6.0) < 0.96, "{}", heavy.score(6.0));
         assert!(quiet.score(6.0) > 0.999_999);
@@ -128,7 +134,7 @@ mod tests {
     fn scores_grow_with_the_residual() {
         let mut c = Calibrator::default();
         for i in 0..1000 {
-            c.observe((i % 7) as f64 * 0.5);
+            c.push((i % 7) as f64 * 0.5);
         }
         let scores: Vec<f64> = [0.1, 1.0, 2.0, 3.0, 5.0, 10.0, 100.0].iter().map(|z| c.score(*z)).collect();
         assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
