@@ -30,7 +30,7 @@ fn when(ms: i64) -> String {
 }
 
 fn report(name: &str, r: &DetectResponse) {
-    println!("\n== {name}: {} points, step {} s", r.points.timestamps_ms.len(), r.step_ms / 1000);
+    println!("\n== {name}: {} points, step {} s", r.scored.points.timestamps_ms.len(), r.step_ms / 1000);
     for p in &r.seasonality.periods {
         let status = match p.status {
             PeriodStatus::Detected => format!("detected, strength {:.2}", p.strength),
@@ -40,11 +40,11 @@ fn report(name: &str, r: &DetectResponse) {
         };
         println!("   {:<7} period {:>6.1} h: {status}", p.name, p.period_ms as f64 / 3.6e6);
     }
-    for w in &r.warnings {
+    for w in &r.scored.warnings {
         println!("   warning: {}", w.message);
     }
-    println!("   {} anomalies:", r.anomalies.len());
-    for a in &r.anomalies {
+    println!("   {} anomalies:", r.scored.anomalies.len());
+    for a in &r.scored.anomalies {
         println!(
             "   {:<16} {:<13} {:<6} {} → {}  expected {:>10.2}, actual {:>10.2}, {:?}{}",
             when(a.start_ms),

@@ -5,7 +5,7 @@
 //! `{"error": {"code": "...", "message": "...", "field": "..."}}`. Timestamps go in as seconds
 //! or milliseconds since the epoch (see [`crate::series`]) and come out in milliseconds.
 
-use crate::detect::{Anomaly, DetectOptions, Detector, SeasonalityChoice, DEFAULT_SENSITIVITY};
+use crate::detect::{Anomaly, DetectOptions, Detector};
 use crate::error::{Error, ErrorCode, Result};
 use crate::seasonality::Seasonality;
 use crate::series::TimeUnit;
@@ -88,13 +88,21 @@ pub struct DetectResponse {
     pub seasonality: Seasonality,
     /// The period the corridor follows, if any.
     pub period_ms: Option<i64>,
+    /// Points, anomalies, warnings and the state to pass to `update`.
+    #[serde(flatten)]
+    pub scored: Scored,
+}
+
+/// What scoring points produced; part of the `detect` and `update` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Scored {
     /// Per-point results.
     pub points: Points,
-    /// Anomalies found, by start time.
+    /// Anomalies closed by these points, and those still open (`ongoing`), by start time.
     pub anomalies: Vec<Anomaly>,
     /// Every repair and limit.
     pub warnings: Vec<Warning>,
-    /// State to pass to `update`.
+    /// State for the next `update`.
     pub state: Detector,
 }
 
@@ -120,40 +128,14 @@ pub struct UpdateRequest {
 pub struct UpdateResponse {
     /// [`VERSION`].
     pub version: String,
-    /// Results for the new points.
-    pub points: Points,
-    /// Anomalies closed by the new points, and those still open.
-    pub anomalies: Vec<Anomaly>,
-    /// Every repair and limit.
-    pub warnings: Vec<Warning>,
-    /// State for the next `update`.
-    pub state: Detector,
+    /// Results for the new points and the next state.
+    #[serde(flatten)]
+    pub scored: Scored,
 }
 
-/// `baseline`: the corridor of a series, without anomaly intervals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BaselineRequest {
-    /// Must be [`VERSION`].
-    pub version: String,
-    /// Timestamps, seconds or milliseconds since the epoch.
-    pub timestamps: Vec<f64>,
-    /// Values; NaN may be sent as `null`.
-    #[serde(deserialize_with = "nullable_values")]
-    pub values: Vec<f64>,
-    /// How to read `timestamps`; default `auto`.
-    #[serde(default)]
-    pub time_unit: RequestTimeUnit,
-    /// Corridor width, see [`crate::detect`]; default 0.5.
-    #[serde(default = "default_sensitivity")]
-    pub sensitivity: f64,
-    /// Which period to follow; default `auto`.
-    #[serde(default)]
-    pub seasonality: SeasonalityChoice,
-}
-
-fn default_sensitivity() -> f64 {
-    DEFAULT_SENSITIVITY
-}
+/// `baseline`: the corridor of a series. It takes the same request as `detect` and uses
+/// `options.sensitivity` and `options.seasonality`; the interval options do not apply.
+pub type BaselineRequest = DetectRequest;
 
 /// Answer to `baseline`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

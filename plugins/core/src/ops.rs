@@ -2,10 +2,10 @@
 //! `baseline`. [`crate::contract::call`] wraps them for JSON.
 
 use crate::contract::{
-    check_version, BaselineRequest, BaselineResponse, DetectRequest, DetectResponse, Points, UpdateRequest,
+    check_version, BaselineRequest, BaselineResponse, DetectRequest, DetectResponse, Points, Scored, UpdateRequest,
     UpdateResponse, VERSION,
 };
-use crate::detect::{Anomaly, DetectOptions, Detector, SeasonalityChoice};
+use crate::detect::{Detector, SeasonalityChoice};
 use crate::error::Result;
 use crate::seasonality::{self, Seasonality, DAY_MS, WEEK_MS};
 use crate::series::{clean, clean_points, CleanPoints, Series};
@@ -21,29 +21,19 @@ use crate::warning::{Warning, WarningCode};
 /// let response = corridor_core::ops::detect(DetectRequest {
 ///     version: VERSION.into(), timestamps, values, time_unit: Default::default(), options: Default::default(),
 /// }).unwrap();
-/// assert_eq!(response.anomalies.len(), 1);
-/// assert_eq!(response.anomalies[0].start_ms, 1_700_000_000_000 + 150 * 60_000);
+/// assert_eq!(response.scored.anomalies.len(), 1);
+/// assert_eq!(response.scored.anomalies[0].start_ms, 1_700_000_000_000 + 150 * 60_000);
 /// ```
 pub fn detect(request: DetectRequest) -> Result<DetectResponse> {
     check_version(&request.version)?;
     let cleaned = clean(&request.timestamps, &request.values, request.time_unit.into())?;
     let (seasonality, period_ms) = resolve_period(&cleaned.series, request.options.seasonality);
-    let mut detector = Detector::new(cleaned.series.step_ms, period_ms, &request.options)?;
+    let detector = Detector::new(cleaned.series.step_ms, period_ms, &request.options)?;
     let mut warnings = cleaned.warnings;
     warnings.extend(seasonality.warnings());
-    let (points, anomalies) =
-        run(&mut detector, cleaned.series.timestamps_ms.iter().copied().zip(cleaned.series.values));
-    warn_warm_up(&points, &mut warnings);
-    Ok(DetectResponse {
-        version: VERSION.into(),
-        step_ms: cleaned.series.step_ms,
-        seasonality,
-        period_ms,
-        points,
-        anomalies,
-        warnings,
-        state: detector,
-    })
+    let points = cleaned.series.timestamps_ms.iter().copied().zip(cleaned.series.values);
+    let scored = score(detector, points, warnings);
+    Ok(DetectResponse { version: VERSION.into(), step_ms: cleaned.series.step_ms, seasonality, period_ms, scored })
 }
 
 /// Scores new points against a state from [`detect`] or an earlier `update`.
@@ -54,7 +44,7 @@ pub fn update(request: UpdateRequest) -> Result<UpdateResponse> {
     check_version(&request.version)?;
     let CleanPoints { mut points, mut warnings } =
         clean_points(&request.timestamps, &request.values, request.time_unit.into())?;
-    let mut detector = request.state;
+    let detector = request.state;
     if let Some(last) = detector.last_ms() {
         let before = points.len();
         points.retain(|p| p.0 > last);
@@ -67,32 +57,19 @@ pub fn update(request: UpdateRequest) -> Result<UpdateResponse> {
             ));
         }
     }
-    let (points, anomalies) = run(&mut detector, points.into_iter());
-    warn_warm_up(&points, &mut warnings);
-    Ok(UpdateResponse { version: VERSION.into(), points, anomalies, warnings, state: detector })
+    Ok(UpdateResponse { version: VERSION.into(), scored: score(detector, points.into_iter(), warnings) })
 }
 
 /// The corridor alone: expected value and bounds for every point, and the seasonality found.
 pub fn baseline(request: BaselineRequest) -> Result<BaselineResponse> {
-    let detect_request = DetectRequest {
-        version: request.version,
-        timestamps: request.timestamps,
-        values: request.values,
-        time_unit: request.time_unit,
-        options: DetectOptions {
-            sensitivity: request.sensitivity,
-            seasonality: request.seasonality,
-            ..Default::default()
-        },
-    };
-    let detected = detect(detect_request)?;
+    let detected = detect(request)?;
     Ok(BaselineResponse {
         version: VERSION.into(),
         step_ms: detected.step_ms,
         seasonality: detected.seasonality,
         period_ms: detected.period_ms,
-        points: detected.points,
-        warnings: detected.warnings,
+        points: detected.scored.points,
+        warnings: detected.scored.warnings,
     })
 }
 
@@ -108,8 +85,9 @@ fn resolve_period(series: &Series, choice: SeasonalityChoice) -> (Seasonality, O
     (report, period)
 }
 
-/// Feeds points through the detector, collecting per-point results and every anomaly.
-fn run(detector: &mut Detector, points: impl Iterator<Item = (i64, f64)>) -> (Points, Vec<Anomaly>) {
+/// Feeds points through the detector, collecting per-point results and every anomaly, and
+/// adds a warning for the points spent warming up.
+fn score(mut detector: Detector, points: impl Iterator<Item = (i64, f64)>, mut warnings: Vec<Warning>) -> Scored {
     let mut out = Points::default();
     let mut anomalies = Vec::new();
     for (t, x) in points {
@@ -123,11 +101,7 @@ fn run(detector: &mut Detector, points: impl Iterator<Item = (i64, f64)>) -> (Po
     }
     detector.ongoing(&mut anomalies);
     anomalies.sort_by_key(|a| (a.start_ms, a.end_ms));
-    (out, anomalies)
-}
-
-fn warn_warm_up(points: &Points, warnings: &mut Vec<Warning>) {
-    let warming = points.expected.iter().filter(|e| e.is_none()).count();
+    let warming = out.expected.iter().filter(|e| e.is_none()).count();
     if warming > 0 {
         warnings.push(Warning::new(
             WarningCode::WarmingUp,
@@ -135,4 +109,5 @@ fn warn_warm_up(points: &Points, warnings: &mut Vec<Warning>) {
             format!("{warming} points were used to learn the first cycles and have no corridor or score yet"),
         ));
     }
+    Scored { points: out, anomalies, warnings, state: detector }
 }

@@ -168,7 +168,8 @@ fn baseline_gives_a_corridor_around_every_scored_point() {
     let t = as_f64(&ts);
     let out = ok(&call(
         "baseline",
-        &json!({"version": "corridor.v1", "timestamps": t, "values": v, "seasonality": "daily"}).to_string(),
+        &json!({"version": "corridor.v1", "timestamps": t, "values": v, "options": {"seasonality": "daily"}})
+            .to_string(),
     ));
     assert_eq!(out["period_ms"], 86_400_000);
     let p = &out["points"];

@@ -20,7 +20,7 @@ fn run(ts: &[i64], values: Vec<f64>, options: DetectOptions) -> DetectResponse {
 }
 
 fn found(r: &DetectResponse) -> Vec<(AnomalyKind, Direction, i64, i64)> {
-    r.anomalies.iter().map(|a| (a.kind, a.direction, a.start_ms / 1000, a.end_ms / 1000)).collect()
+    r.scored.anomalies.iter().map(|a| (a.kind, a.direction, a.start_ms / 1000, a.end_ms / 1000)).collect()
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn a_slow_trend_is_not_an_anomaly() {
     let values = ts.iter().enumerate().map(|(i, &t)| normal_load(t, i) + 0.01 * i as f64).collect();
     let r = run(&ts, values, DetectOptions::default());
     assert_eq!(found(&r), vec![]);
-    let last = r.points.expected.last().unwrap().unwrap();
+    let last = r.scored.points.expected.last().unwrap().unwrap();
     let truth = normal_load(*ts.last().unwrap(), 0) + 0.01 * (ts.len() - 1) as f64;
     assert!((last - truth).abs() < 10.0, "expected {last} vs trend-following {truth}");
 }
@@ -78,13 +78,13 @@ fn a_persistent_step_is_one_level_shift_and_the_corridor_follows() {
     let values =
         ts.iter().enumerate().map(|(i, &t)| normal_load(t, i) + if t >= step_at { 50.0 } else { 0.0 }).collect();
     let r = run(&ts, values, DetectOptions::default());
-    let shifts: Vec<_> = r.anomalies.iter().filter(|a| a.kind == AnomalyKind::LevelShift).collect();
-    assert_eq!(shifts.len(), 1, "{:?}", r.anomalies);
+    let shifts: Vec<_> = r.scored.anomalies.iter().filter(|a| a.kind == AnomalyKind::LevelShift).collect();
+    assert_eq!(shifts.len(), 1, "{:?}", r.scored.anomalies);
     assert_eq!((shifts[0].direction, shifts[0].start_ms / 1000), (Direction::Above, step_at));
     assert!((shifts[0].actual - shifts[0].expected - 50.0).abs() < 5.0, "{:?}", shifts[0]);
-    assert_eq!(found(&r).len(), 1, "nothing but the shift: {:?}", r.anomalies);
+    assert_eq!(found(&r).len(), 1, "nothing but the shift: {:?}", r.scored.anomalies);
     let after = ts.iter().position(|&t| t >= step_at + DAY_S).unwrap();
-    assert!(r.points.score[after..].iter().all(|s| *s < 0.9999), "the corridor moved with the level");
+    assert!(r.scored.points.score[after..].iter().all(|s| *s < 0.9999), "the corridor moved with the level");
 }
 
 fn with_spike(ts: &[i64], at: i64, len_s: i64, size: f64) -> Vec<f64> {
@@ -116,7 +116,8 @@ fn rate_of_change_needs_both_the_slope_and_the_level() {
         .collect();
     let rule = |min_value| RateRule { window_s: 600.0, min_slope_per_s: 0.08, min_value: Some(min_value) };
     let roc = |r: &DetectResponse| -> Vec<(i64, i64)> {
-        r.anomalies
+        r.scored
+            .anomalies
             .iter()
             .filter(|a| a.kind == AnomalyKind::RateOfChange)
             .map(|a| (a.start_ms / 1000, a.end_ms / 1000))
