@@ -5,8 +5,8 @@
 //!   [`DRIFT_STEPS`] points, normalised to unit variance under white noise and calibrated on its
 //!   own history. It catches deviations too modest for any one point but held for a while (a
 //!   holiday, a slowly failing sensor).
-//! - **Episodes.** An episode starts when a point or the drift leaves the corridor and ends when
-//!   both are back. A point *alerts* when its score is the highest of its episode so far (the
+//! - **Episodes.** An episode starts when the score of any channel exceeds [`EPISODE_SCORE`]
+//!   and ends when all are below it again. A point *alerts* when its score is the highest of its episode so far (the
 //!   onset, then each escalation); every other point has alert 0. An episode opening within the
 //!   cooldown of the last alert does not alert at its onset.
 
@@ -14,6 +14,9 @@ use crate::calibrate::Calibrator;
 use crate::model::CLIP_SIGMAS;
 use serde::{Deserialize, Serialize};
 
+/// A point whose score (from any channel) exceeds this is part of an episode: rarer than one
+/// normal point in a hundred.
+pub const EPISODE_SCORE: f64 = 0.99;
 /// Time constants of the drift channels, in points: short, medium and long.
 pub const DRIFT_STEPS: [f64; 3] = [3.0, 12.0, 48.0];
 
@@ -33,11 +36,11 @@ impl Drift {
         Self { rate, inverse_sd: ((2.0 - rate) / rate).sqrt(), mean: 0.0, calibrator: Calibrator::default() }
     }
 
-    /// Adds a residual; returns the drift in units of its white-noise standard deviation and its score.
-    fn push(&mut self, z: f64) -> (f64, f64) {
+    /// Adds a residual; returns the calibrated score of the drift (in units of its white-noise
+    /// standard deviation).
+    fn push(&mut self, z: f64) -> f64 {
         self.mean += self.rate * (z.clamp(-CLIP_SIGMAS, CLIP_SIGMAS) - self.mean);
-        let drift_z = self.mean * self.inverse_sd;
-        (drift_z, self.calibrator.push(drift_z))
+        self.calibrator.push(self.mean * self.inverse_sd)
     }
 }
 
@@ -74,15 +77,13 @@ impl Alerting {
         }
     }
 
-    /// Scores a residual of `z` σ at `t_ms` against a corridor of `band` σ, then learns it.
-    pub fn push(&mut self, t_ms: i64, z: f64, band: f64) -> Scores {
+    /// Scores a residual of `z` σ at `t_ms`, then learns it.
+    pub fn push(&mut self, t_ms: i64, z: f64) -> Scores {
         let mut score = self.point.push(z);
-        let mut active = z.abs() > band;
         for drift in &mut self.drifts {
-            let (drift_z, drift_score) = drift.push(z);
-            score = score.max(drift_score);
-            active |= drift_z.abs() > band;
+            score = score.max(drift.push(z));
         }
+        let active = score > EPISODE_SCORE;
         let opens = active && !self.in_episode;
         self.in_episode = active;
         if opens {
@@ -114,10 +115,12 @@ mod tests {
     #[test]
     fn only_onset_and_escalations_alert() {
         let mut a = Alerting::new(0);
-        let zs = [0.1, -0.3, 5.0, 4.0, 7.0, 6.0, 0.2, 0.1, 0.0, 0.1, 0.0, 0.1, -0.2, 0.0, 0.1, 0.0, 5.0];
-        let alerts: Vec<bool> = zs.iter().enumerate().map(|(i, z)| a.push(i as i64, *z, 3.0).alert > 0.0).collect();
-        let fired: Vec<usize> = alerts.iter().enumerate().filter(|(_, a)| **a).map(|(i, _)| i).collect();
-        assert_eq!(fired, vec![2, 4, 16]);
+        let mut zs = vec![0.1, -0.3, 5.0, 4.0, 7.0, 6.0];
+        zs.extend((0..300).map(|i| if i % 2 == 0 { 0.2 } else { -0.2 }));
+        zs.push(5.0);
+        let fired: Vec<usize> =
+            zs.iter().enumerate().filter(|(i, z)| a.push(*i as i64, **z).alert > 0.0).map(|(i, _)| i).collect();
+        assert_eq!(fired, vec![2, 4, 306]);
     }
 
     #[test]
@@ -132,7 +135,7 @@ mod tests {
             } else {
                 -0.5
             };
-            scores.push(a.push(i, z, 3.0));
+            scores.push(a.push(i, z));
         }
         assert!(scores[..300].iter().all(|s| s.alert == 0.0));
         assert!(scores[300..320].iter().any(|s| s.alert > 0.999), "{:?}", &scores[300..320]);
@@ -141,11 +144,11 @@ mod tests {
     #[test]
     fn cooldown_mutes_a_new_onset() {
         let mut a = Alerting::new(100);
-        assert!(a.push(0, 9.0, 3.0).alert > 0.0);
+        assert!(a.push(0, 9.0).alert > 0.0);
         for t in 1..20 {
-            a.push(t, 0.0, 3.0);
+            a.push(t, 0.0);
         }
-        assert_eq!(a.push(20, 9.0, 3.0).alert, 0.0);
-        assert!(a.push(21, 12.0, 3.0).alert > 0.0, "an escalation still alerts");
+        assert_eq!(a.push(20, 9.0).alert, 0.0);
+        assert!(a.push(21, 12.0).alert > 0.0, "an escalation still alerts");
     }
 }
