@@ -30,7 +30,7 @@ pub const LEVEL_STEPS: f64 = 12.0;
 /// Points over which the noise scale is smoothed (time constant, in steps).
 pub const SCALE_STEPS: f64 = 144.0;
 /// Slowest learning rate of a season bin once it has seen enough cycles.
-pub const SEASON_RATE: f64 = 0.15;
+pub const SEASON_RATE: f64 = 0.3;
 /// Residuals are clipped at this many σ before they update the model.
 pub const CLIP_SIGMAS: f64 = 3.0;
 /// Consecutive points beyond the band, on one side, that make a level shift.
