@@ -10,6 +10,8 @@
 //! - [`detect`]: scores, anomaly intervals, level shifts, rate-of-change rule, streaming.
 //! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
+#![warn(missing_docs)]
+
 pub mod alert;
 pub mod calibrate;
 pub mod contract;

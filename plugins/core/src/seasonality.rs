@@ -88,14 +88,26 @@ impl Seasonality {
                     WarningCode::InsufficientHistory,
                     1,
                     format!(
-                        "{} seasonality cannot be learned from {:.1} days of history; {:.0} days are needed",
+                        "{} seasonality cannot be learned from {} of history; {} are needed",
                         p.name,
-                        self.history_ms as f64 / DAY_MS as f64,
-                        p.needed_history_ms as f64 / DAY_MS as f64
+                        human_duration(self.history_ms),
+                        human_duration(p.needed_history_ms)
                     ),
                 )
             })
             .collect()
+    }
+}
+
+/// A duration for people: minutes below an hour, hours below two days, days above.
+fn human_duration(ms: i64) -> String {
+    let hours = ms as f64 / 3_600_000.0;
+    if hours < 1.0 {
+        format!("{:.0} minutes", hours * 60.0)
+    } else if hours < 48.0 {
+        format!("{hours:.1} hours")
+    } else {
+        format!("{:.1} days", hours / 24.0)
     }
 }
 
@@ -343,7 +355,10 @@ mod tests {
         assert_eq!(s.primary(), Some(DAY_MS));
         let w = s.warnings();
         assert_eq!(w.len(), 1);
-        assert!(w[0].message.contains("weekly") && w[0].message.contains("14 days"), "{}", w[0].message);
+        assert_eq!(
+            w[0].message,
+            "weekly seasonality cannot be learned from 10.0 days of history; 14.0 days are needed"
+        );
     }
 
     #[test]
