@@ -17,8 +17,9 @@
 //! - **Warm-up**: the first [`WARMUP_CYCLES`] cycles of the period (at least
 //!   [`WARMUP_POINTS`] points) only learn. The trend is the median rise of a phase bin from one
 //!   cycle to the next; the profile starts from the detrended per-bin means, the level from
-//!   the trend line's end, and the scale from successive differences, which smooth seasons do
-//!   not inflate.
+//!   the trend line's end, and the scale from the larger of two noise estimates: successive
+//!   differences (which smooth seasons do not inflate) and the cycle-to-cycle spread of the
+//!   bins (the error of a profile learned from two cycles).
 
 use crate::stats::median_in_place;
 use serde::{Deserialize, Serialize};
@@ -97,9 +98,11 @@ impl Season {
         ((t_ms.rem_euclid(self.period_ms) / self.bin_ms) as usize).min(self.values.len() - 1)
     }
 
-    /// Trend per millisecond over two cycles of warm-up: the median, over phase bins, of how
-    /// much the second cycle's bin mean exceeds the first's, divided by the period.
-    fn cycle_trend(&self, points: &[(i64, f64)]) -> f64 {
+    /// What two cycles of warm-up say: the trend per millisecond (the median, over phase bins,
+    /// of how much the second cycle's bin mean exceeds the first's, divided by the period) and
+    /// the noise of one point around a profile learned from two cycles (from how much those
+    /// rises vary between bins).
+    fn cycle_trend(&self, points: &[(i64, f64)]) -> (f64, f64) {
         let n = self.values.len();
         let mut sums = vec![[0.0f64; 2]; n];
         let mut counts = vec![[0u32; 2]; n];
@@ -110,11 +113,16 @@ impl Season {
             sums[b][cycle] += x;
             counts[b][cycle] += 1;
         }
-        let mut rises: Vec<f64> = (0..n)
-            .filter(|&b| counts[b][0] > 0 && counts[b][1] > 0)
-            .map(|b| sums[b][1] / counts[b][1] as f64 - sums[b][0] / counts[b][0] as f64)
-            .collect();
-        median_in_place(&mut rises).map_or(0.0, |rise| rise / self.period_ms as f64)
+        let paired: Vec<usize> = (0..n).filter(|&b| counts[b][0] > 0 && counts[b][1] > 0).collect();
+        let mut rises: Vec<f64> =
+            paired.iter().map(|&b| sums[b][1] / counts[b][1] as f64 - sums[b][0] / counts[b][0] as f64).collect();
+        let Some(rise) = median_in_place(&mut rises) else { return (0.0, 0.0) };
+        let mut deviations: Vec<f64> = rises.iter().map(|r| (r - rise).abs()).collect();
+        // A rise is the difference of two bin means of k points each: its spread is σ·√(2/k).
+        let k = paired.iter().map(|&b| counts[b][0].min(counts[b][1]) as f64).sum::<f64>() / paired.len() as f64;
+        let point_sigma = median_in_place(&mut deviations).unwrap_or(0.0) * MEDIAN_AD_TO_SIGMA * (k / 2.0).sqrt();
+        // A new point differs from a two-cycle mean by its own noise and the mean's.
+        (rise / self.period_ms as f64, point_sigma * (1.0 + 1.0 / (2.0 * k)).sqrt())
     }
 
     /// Turns per-bin sums (collected in warm-up) into offsets from `level`, filling empty bins
@@ -261,9 +269,11 @@ impl Model {
         let mut values: Vec<f64> = points.iter().map(|p| p.1).collect();
         let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         self.level = median_in_place(&mut values).unwrap_or(0.0);
+        let mut noise = 0.0;
         if let Some(season) = &mut self.season {
             let t0 = points[0].0;
-            let slope = season.cycle_trend(&points);
+            let (slope, cycle_noise) = season.cycle_trend(&points);
+            noise = cycle_noise;
             let detrended: Vec<(i64, f64)> = points.iter().map(|(t, x)| (*t, x - slope * (t - t0) as f64)).collect();
             let level = detrended.iter().map(|p| p.1).sum::<f64>() / detrended.len() as f64;
             for (t, x) in &detrended {
@@ -275,7 +285,8 @@ impl Model {
             self.level = level + slope * (points[points.len() - 1].0 - t0) as f64;
         }
         let mut diffs: Vec<f64> = points.windows(2).map(|w| (w[1].1 - w[0].1).abs()).collect();
-        let noise = median_in_place(&mut diffs).unwrap_or(0.0) * MEDIAN_AD_TO_SIGMA / std::f64::consts::SQRT_2;
+        let step_noise = median_in_place(&mut diffs).unwrap_or(0.0) * MEDIAN_AD_TO_SIGMA / std::f64::consts::SQRT_2;
+        let noise = noise.max(step_noise);
         self.scale_floor = (SCALE_FLOOR_SHARE * (hi - lo)).max(f64::MIN_POSITIVE.sqrt() * self.level.abs().max(1.0));
         self.mean_abs_residual = noise.max(self.scale_floor) / MAD_TO_SIGMA;
     }
