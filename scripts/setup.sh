@@ -12,5 +12,12 @@ for component in rustfmt clippy; do
     rustup component add "${component}"
   fi
 done
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
 cargo fetch --locked --quiet
-echo "setup: $(cargo --version), $(rustc --version)"
+# The Python Extism host (a wheel with the native runtime; nothing is compiled).
+if ! python3 -c 'import extism' 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check "extism==${EXTISM_PY_VERSION:-1.1.1}"
+fi
+echo "setup: $(cargo --version), $(rustc --version), python extism $(python3 -c 'import importlib.metadata as m; print(m.version("extism"))')"

@@ -8,5 +8,8 @@ echo "== format"
 cargo fmt --all --check
 echo "== lints"
 cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+echo "== corridor.wasm through the Python Extism host"
+cargo build --release --locked --quiet --target wasm32-unknown-unknown -p corridor-extism
+python3 -m unittest discover -s host-examples/python -v
 echo "== tests"
 cargo test --workspace --locked

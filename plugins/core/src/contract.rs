@@ -200,6 +200,22 @@ pub fn call(op: &str, input: &str) -> String {
     result.unwrap_or_else(|error| to_json(ErrorResponse { error }))
 }
 
+/// [`call`] on raw bytes, as hosts pass them: input that is not UTF-8 gets an error value.
+///
+/// ```
+/// let out = corridor_core::contract::call_bytes("detect", &[0xff, 0xfe]);
+/// assert!(out.contains("malformed_request"));
+/// ```
+pub fn call_bytes(op: &str, input: &[u8]) -> String {
+    match std::str::from_utf8(input) {
+        Ok(text) => call(op, text),
+        Err(e) => {
+            let error = Error::new(ErrorCode::MalformedRequest, format!("request is not UTF-8 text: {e}"));
+            to_json(ErrorResponse { error })
+        }
+    }
+}
+
 fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
     serde_json::from_str(input).map_err(|e| {
         Error::new(ErrorCode::MalformedRequest, format!("request does not match the {VERSION} contract: {e}"))
