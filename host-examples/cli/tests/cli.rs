@@ -1,0 +1,108 @@
+//! The `corridor` command and the plugin through the Rust Extism host. Needs the plugin built
+//! first (`cargo build --release --target wasm32-unknown-unknown -p corridor-extism`, which
+//! `scripts/test.sh` does).
+
+use extism::{Manifest, Plugin, Wasm};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn wasm() -> PathBuf {
+    let path = root().join("target/wasm32-unknown-unknown/release/corridor_extism.wasm");
+    assert!(path.is_file(), "{} missing: build corridor-extism for wasm32-unknown-unknown first", path.display());
+    path
+}
+
+fn corridor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(args)
+        .env("CORRIDOR_PLUGIN", wasm())
+        .current_dir(root())
+        .output()
+        .expect("corridor runs")
+}
+
+fn write_csv(name: &str, rows: impl Iterator<Item = String>) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("corridor-cli-{}-{name}", std::process::id()));
+    let text: String = std::iter::once("timestamp,value".to_string()).chain(rows).collect::<Vec<_>>().join("\n");
+    std::fs::write(&path, text + "\n").expect("temp file");
+    path
+}
+
+#[test]
+fn plugin_answers_equal_the_native_engine_on_every_contract_example() {
+    let manifest = Manifest::new([Wasm::file(wasm())]);
+    let mut plugin = Plugin::new(&manifest, [], false).expect("plugin loads");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("tests/contract")).expect("examples") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let Some(stem) = name.strip_suffix(".request.json") else { continue };
+        let op = stem.split('-').next().unwrap_or(stem);
+        let request = std::fs::read_to_string(&path).expect("request");
+        let from_plugin: String = plugin.call(op, request.as_str()).expect("call returns");
+        let native = corridor_core::contract::call(op, &request);
+        assert_eq!(from_plugin, native, "{name}");
+        checked += 1;
+    }
+    assert!(checked >= 2);
+}
+
+#[test]
+fn detect_lists_a_planted_spike() {
+    let rows = (0..400).map(|i| {
+        let value = if i == 300 { 90.0 } else { 20.0 + [0.4, -0.3, 0.1, -0.2][i % 4] };
+        format!("{},{value}", 1_700_000_000 + 60 * i)
+    });
+    let csv = write_csv("spike.csv", rows);
+    let out = corridor(&["detect", csv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2023-11-15 03:13") && stdout.contains("excursion") && stdout.contains("critical"),
+        "{stdout}"
+    );
+
+    let json = corridor(&["--json", "detect", csv.to_str().unwrap()]);
+    let answer: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
+    assert_eq!(answer["anomalies"][0]["start_ms"], 1_700_000_000_000i64 + 300 * 60_000);
+}
+
+#[test]
+fn bad_input_gets_a_clear_message_and_exit_code() {
+    let csv = write_csv("bad.csv", ["1700000000,1".to_string(), "1700000060,abc".to_string()].into_iter());
+    let out = corridor(&["detect", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":3: value \"abc\" is not a number"));
+
+    let short = write_csv("short.csv", ["1700000000,1".to_string()].into_iter());
+    let out = corridor(&["detect", short.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("too_few_points"));
+
+    let fine = write_csv("fine.csv", (0..50).map(|i| format!("{},{}", 1_700_000_000 + 60 * i, i % 3)));
+    let out = corridor(&["detect", fine.to_str().unwrap(), "--sensitivity", "3"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid_option (options.sensitivity)"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["--plugin", "/nonexistent/corridor.wasm", "demo"])
+        .output()
+        .expect("corridor runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such plugin file"));
+}
+
+#[test]
+fn demo_runs_on_the_bundled_samples() {
+    let out = corridor(&["demo"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for sample in ["nyc_taxi.csv", "ec2_request_latency_system_failure.csv", "art_daily_jumpsup.csv"] {
+        assert!(stdout.contains(sample), "{sample} missing");
+    }
+    assert!(stdout.contains("level shift"), "the January 2015 blizzard in nyc_taxi");
+}
