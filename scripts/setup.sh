@@ -2,6 +2,7 @@
 # Installs what Corridor's build and tests need on a fresh Debian machine with rustup.
 # Idempotent: run it as often as you like.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 if ! command -v cargo >/dev/null 2>&1; then
   echo "setup: cargo is missing; install Rust with rustup (https://rustup.rs) first" >&2
@@ -19,5 +20,9 @@ cargo fetch --locked --quiet
 # The Python Extism host (a wheel with the native runtime; nothing is compiled).
 if ! python3 -c 'import extism' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check "extism==${EXTISM_PY_VERSION:-1.1.1}"
+fi
+# The Node Extism host, from its lock file.
+if [ ! -d host-examples/node/node_modules/@extism/extism ]; then
+  (cd host-examples/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: $(cargo --version), $(rustc --version), python extism $(python3 -c 'import importlib.metadata as m; print(m.version("extism"))')"

@@ -62,11 +62,11 @@ class PluginTest(unittest.TestCase):
             answer = json.loads(self.plugin.call(op, data))
             self.assertEqual(answer["error"]["code"], code, data)
 
-    def test_the_example_program_prints_the_anomaly(self):
+    def test_the_example_program_prints_the_level_shift_of_the_artificial_jump(self):
         csv_path = ROOT / "samples/art_daily_jumpsup.csv"
         result = subprocess.run([sys.executable, corridor_host.__file__, WASM, str(csv_path)],
                                 capture_output=True, text=True, check=True)
-        self.assertIn("excursion", result.stdout)
+        self.assertRegex(result.stdout, r"level_shift\s+above")
 
 
 if __name__ == "__main__":
