@@ -3,8 +3,8 @@
 //! Every family is one pass of a robust exponential-smoothing recursion over the history:
 //! additive level, optional damped trend, optional seasonal profile of `period` steps. Errors
 //! are Huber-clipped at [`CLIP`] times a running mean absolute error before they update the
-//! state, so outliers barely move it while a lasting level shift is followed within a few
-//! steps. Seasonal naive ("same time one period ago") is the reference family.
+//! state, so outliers barely move it; [`SHIFT_RUN`] clipped errors of one sign in a row are a
+//! level shift, and the level jumps to follow it. Seasonal naive ("same time one period ago") is the reference family.
 //!
 //! The backtest is a by-product of the pass: at every origin of the backtest region the
 //! state's `h`-step forecast is compared with the points that followed. Seasonal profiles are
@@ -16,6 +16,9 @@ const CLIP: f64 = 3.0;
 const SCALE_RATE: f64 = 0.05;
 /// Damping of the trend per step.
 const PHI: f64 = 0.9;
+/// Consecutive clipped errors of one sign after which the level jumps by their mean: a
+/// level shift, not an outlier.
+const SHIFT_RUN: usize = 4;
 
 /// A model family and its smoothing parameters.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,6 +71,8 @@ struct State {
     trend: f64,
     season: Vec<f64>,
     scale: f64,
+    /// Clipped errors of one sign in a row, and their sum.
+    run: (usize, f64),
 }
 
 impl State {
@@ -120,6 +125,18 @@ fn step(state: &mut State, params: &Params, t: usize, actual: f64) {
     let clipped = error.clamp(-limit, limit);
     state.scale += SCALE_RATE * (error.abs().min(2.0 * limit) - state.scale);
     state.level += PHI * state.trend + params.alpha * clipped;
+    let (count, sum) = state.run;
+    state.run = if error.abs() <= limit {
+        (0, 0.0)
+    } else if count > 0 && (sum > 0.0) == (error > 0.0) {
+        (count + 1, sum + error)
+    } else {
+        (1, error)
+    };
+    if state.run.0 >= SHIFT_RUN {
+        state.level += state.run.1 / state.run.0 as f64;
+        state.run = (0, 0.0);
+    }
     state.trend = PHI * state.trend + params.beta * clipped;
     if params.period > 0 {
         state.season[phase] += params.gamma * (1.0 - params.alpha) * clipped;
@@ -135,7 +152,7 @@ fn initial_state(y: &[f64], period: usize, profile: &[f64], known: usize) -> Sta
     let diffs: f64 = y[..known].windows(2).map(|w| (w[1] - w[0]).abs()).sum();
     let magnitude = y[..known].iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let scale = (diffs / known.saturating_sub(1).max(1) as f64).max(1e-9 * magnitude.max(1.0));
-    State { level, trend: 0.0, season, scale }
+    State { level, trend: 0.0, season, scale, run: (0, 0.0) }
 }
 
 /// Per-phase median of the series minus its moving average over one period, centred on 0.
@@ -209,6 +226,15 @@ mod tests {
         let (errors, forecast) = run(&y, &Params { seasonal_naive: true, ..params(3) }, &[], &bt, 4);
         assert_eq!(forecast, vec![9.0, 10.0, 11.0, 9.0]);
         assert!(errors.by_lead[0].iter().all(|e| *e == 3.0));
+    }
+
+    #[test]
+    fn a_level_shift_is_followed() {
+        let y: Vec<f64> =
+            (0..100).map(|i| if i < 90 { 10.0 + (i % 2) as f64 } else { 30.0 + (i % 2) as f64 }).collect();
+        let bt = Backtest { first_origin: 50, stride: 1, horizon: 1 };
+        let (_, forecast) = run(&y, &Params { alpha: 0.1, ..params(0) }, &[], &bt, 1);
+        assert!((forecast[0] - 30.5).abs() < 2.0, "{forecast:?}");
     }
 
     #[test]
