@@ -8,6 +8,7 @@ mod detector_run;
 mod forecast_mode;
 mod nab;
 mod nab_mode;
+mod scale_mode;
 mod throughput;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +44,14 @@ enum Mode {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Replay load-like NAB series through a reactive HPA model and Corridor's predictive policy.
+    Scale {
+        /// The NAB folder (with data/).
+        dir: PathBuf,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,6 +59,7 @@ fn main() -> ExitCode {
     let result = match cli.mode {
         Mode::Nab { dir, json, scores_dir } => nab_mode::run(&dir, json.as_deref(), scores_dir.as_deref()),
         Mode::Forecast { dir, json } => forecast_mode::run(&dir, json.as_deref()),
+        Mode::Scale { dir, json } => scale_mode::run(&dir, json.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,6 +8,7 @@ use crate::contract::{
 use crate::detect::{Detector, SeasonalityChoice};
 use crate::error::{Error, ErrorCode, Result};
 use crate::forecast::{Forecast, ForecastOptions};
+use crate::scale::{Demand, ScaleOptions};
 use crate::seasonality::{self, Seasonality, DAY_MS, WEEK_MS};
 use crate::series::{clean, clean_points, CleanPoints, Series};
 use crate::warning::{Warning, WarningCode};
@@ -84,6 +85,10 @@ pub fn forecast(request: ForecastRequest) -> Result<ForecastResponse> {
 }
 
 /// Forecasts the load and plans replicas on the forecast's upper bound at the headroom level.
+///
+/// A host calls it once per new point, so the count now covers the load up to one lead time or
+/// one step ahead, whichever is longer; hosts that re-plan more often use
+/// [`crate::scale::plan`] directly.
 pub fn scale(request: ScaleRequest) -> Result<ScaleResponse> {
     check_version(&request.version)?;
     request.scale.validate()?;
@@ -103,9 +108,22 @@ pub fn scale(request: ScaleRequest) -> Result<ScaleResponse> {
     let demand = headroom
         .and_then(|level| forecast.intervals.iter().find(|i| i.level == level))
         .map_or_else(|| forecast.point.clone(), |i| i.upper.clone());
-    let now_load = series.values[series.values.len() - 1];
+    let last = series.values.len() - 1;
+    let window_ms = (request.scale.stabilization_s * 1000.0) as i64;
+    let recent = series.timestamps_ms.partition_point(|&t| t < series.timestamps_ms[last] - window_ms);
+    let now = Demand {
+        recent_timestamps_ms: &series.timestamps_ms[recent..last],
+        recent_load: &series.values[recent..last],
+        now_ms: series.timestamps_ms[last],
+        now_load: series.values[last],
+        timestamps_ms: &forecast.timestamps_ms,
+        load: &demand,
+    };
     let current = request.current_replicas.unwrap_or(request.scale.min_replicas);
-    let plan = crate::scale::plan(now_load, &demand, series.step_ms, current, since_change_ms, &request.scale)?;
+    // The next call comes with the next point: until then the count now must cover it too.
+    let step_s = series.step_ms as f64 / 1000.0;
+    let policy = ScaleOptions { lead_time_s: request.scale.lead_time_s.max(step_s), ..request.scale };
+    let plan = crate::scale::plan(&now, current, since_change_ms, &policy)?;
     Ok(ScaleResponse {
         version: VERSION.into(),
         replicas_now: plan.replicas_now,

@@ -6,10 +6,11 @@
 //! 1. demand is the forecast's upper bound at the headroom level (the point forecast when
 //!    none is given), and the replicas it needs are `ceil(demand / target_per_replica)`;
 //! 2. scale-up lead: the count at step `k` must already cover every step up to `k + lead`
-//!    (pods take the lead time to start);
-//! 3. scale-down: only to what covers every step of the stabilisation window ahead, with the
-//!    demand `tolerance` below the smaller count, and only once the cooldown since the last
-//!    change has passed (scale-ups never wait);
+//!    (pods take the lead time to start); the load observed now, being noisy, counts only when
+//!    it exceeds the count's capacity by more than `tolerance` (as HPA);
+//! 3. scale-down: only to what the highest load of the stabilisation window before `k`
+//!    (observed loads included) needs with the demand `tolerance` below the smaller count, and
+//!    only once the cooldown since the last change has passed (scale-ups never wait);
 //! 4. one change moves at most `max_step` replicas, and counts stay in
 //!    `[min_replicas, max_replicas]`.
 
@@ -92,75 +93,125 @@ impl ScaleOptions {
 /// A replica plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
-    /// Replicas to run now.
+    /// Replicas to run (to have ordered) now.
     pub replicas_now: u32,
-    /// Replicas for each forecast step, aligned with the forecast's timestamps.
+    /// Replicas to have ordered at each demand timestamp.
     pub replicas: Vec<u32>,
-    /// The demand planned for at each forecast step.
+    /// The demand planned for at each demand timestamp.
     pub demand: Vec<f64>,
     /// Changes of the replica count in the plan, the one now included.
     pub changes: usize,
 }
 
-/// Plans replicas from the load now and the demand of the next steps.
+/// The load to plan for: recently, now, and at later timestamps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Demand<'a> {
+    /// Timestamps of loads observed before now, ms, increasing (only those within the
+    /// stabilisation window matter).
+    pub recent_timestamps_ms: &'a [i64],
+    /// Loads observed at those timestamps.
+    pub recent_load: &'a [f64],
+    /// Now, ms.
+    pub now_ms: i64,
+    /// The load observed now.
+    pub now_load: f64,
+    /// Timestamps of the later demand, ms, increasing and after `now_ms`.
+    pub timestamps_ms: &'a [i64],
+    /// Load to plan for at each of those timestamps.
+    pub load: &'a [f64],
+}
+
+/// Plans replicas for `demand`, starting from `current` replicas that last changed
+/// `since_change_ms` ago (`None`: long ago).
 ///
-/// `now_load` is the last observed load, `demand` the load to plan for at each later step
-/// (`step_ms` apart), `current` the replicas running now and `since_change_ms` the time since
-/// they last changed (`None`: long ago).
+/// The count at each time covers the load at that time and at every later demand point within
+/// the lead time, so a host that re-plans often orders replicas exactly one lead time before
+/// they are needed. It falls only to what the highest load of the stabilisation window before
+/// that time needs (observed loads included), with the tolerance.
 ///
 /// ```
-/// use corridor_core::scale::{plan, ScaleOptions};
+/// use corridor_core::scale::{plan, Demand, ScaleOptions};
 /// let options = ScaleOptions { target_per_replica: 10.0, ..Default::default() };
-/// let p = plan(35.0, &[38.0, 52.0, 61.0], 60_000, 4, None, &options).unwrap();
-/// assert_eq!(p.replicas_now, 7); // 61 arrives within the 3-minute lead time
+/// let times = [60_000, 120_000, 180_000, 240_000];
+/// let load = [38.0, 52.0, 61.0, 80.0];
+/// let demand =
+///     Demand { recent_timestamps_ms: &[], recent_load: &[], now_ms: 0, now_load: 35.0, timestamps_ms: &times, load: &load };
+/// let p = plan(&demand, 4, None, &options).unwrap();
+/// assert_eq!(p.replicas_now, 7); // 61 arrives within the 3-minute lead time, 80 after it
 /// ```
-pub fn plan(
-    now_load: f64,
-    demand: &[f64],
-    step_ms: i64,
-    current: u32,
-    since_change_ms: Option<i64>,
-    options: &ScaleOptions,
-) -> Result<Plan> {
+pub fn plan(demand: &Demand, current: u32, since_change_ms: Option<i64>, options: &ScaleOptions) -> Result<Plan> {
     options.validate()?;
-    if step_ms <= 0 {
-        return Err(Error::in_field(ErrorCode::InvalidOption, "step_ms", "the step must be positive"));
+    if demand.timestamps_ms.len() != demand.load.len() || demand.recent_timestamps_ms.len() != demand.recent_load.len()
+    {
+        return Err(Error::in_field(ErrorCode::LengthMismatch, "demand", "one demand timestamp per load value"));
     }
-    if let Some(i) = std::iter::once(&now_load).chain(demand).position(|d| !d.is_finite()) {
+    let past = demand.recent_load.len();
+    let times: Vec<i64> = demand
+        .recent_timestamps_ms
+        .iter()
+        .copied()
+        .chain(std::iter::once(demand.now_ms))
+        .chain(demand.timestamps_ms.iter().copied())
+        .collect();
+    if times.windows(2).any(|w| w[1] <= w[0]) {
+        return Err(Error::in_field(
+            ErrorCode::InvalidTimestamp,
+            "demand",
+            "demand timestamps must increase through now",
+        ));
+    }
+    let loads: Vec<f64> = demand
+        .recent_load
+        .iter()
+        .copied()
+        .chain(std::iter::once(demand.now_load))
+        .chain(demand.load.iter().copied())
+        .collect();
+    if let Some(i) = loads.iter().position(|d| !d.is_finite()) {
         return Err(Error::in_field(ErrorCode::InvalidOption, "demand", format!("demand at step {i} is not finite")));
     }
-    let loads: Vec<f64> = std::iter::once(now_load).chain(demand.iter().copied()).map(|d| d.max(0.0)).collect();
-    let steps = |seconds: f64| (seconds * 1000.0 / step_ms as f64).ceil() as usize;
-    let (lead, window, cooldown) =
-        (steps(options.lead_time_s), steps(options.stabilization_s), steps(options.cooldown_s));
+    let ms = |seconds: f64| (seconds * 1000.0).round() as i64;
+    let (lead, window, cooldown) = (ms(options.lead_time_s), ms(options.stabilization_s), ms(options.cooldown_s));
     let clamp = |r: f64| r.clamp(f64::from(options.min_replicas), f64::from(options.max_replicas)) as u32;
-    let up: Vec<u32> = loads.iter().map(|d| clamp((d / options.target_per_replica).ceil())).collect();
-    let down: Vec<u32> =
-        loads.iter().map(|d| clamp((d / (options.target_per_replica * (1.0 - options.tolerance))).ceil())).collect();
-    let window_max = |v: &[u32], k: usize, w: usize| v[k..=(k + w).min(v.len() - 1)].iter().copied().max().unwrap_or(0);
+    // The load seen now, noisy, scales up only beyond the tolerance (as HPA); planned demand at once.
+    let up: Vec<u32> = loads
+        .iter()
+        .enumerate()
+        .map(|(j, d)| {
+            let slack = if j == past { 1.0 + options.tolerance } else { 1.0 };
+            clamp((d.max(0.0) / (options.target_per_replica * slack)).ceil())
+        })
+        .collect();
+    let down: Vec<u32> = loads
+        .iter()
+        .map(|d| clamp((d.max(0.0) / (options.target_per_replica * (1.0 - options.tolerance))).ceil()))
+        .collect();
+    let ahead = |k: usize| (k..up.len()).take_while(|&j| times[j] <= times[k] + lead).map(|j| up[j]).max().unwrap_or(0);
+    let behind =
+        |k: usize| (0..=k).rev().take_while(|&j| times[j] >= times[k] - window).map(|j| down[j]).max().unwrap_or(0);
     let mut replicas = current.clamp(options.min_replicas, options.max_replicas);
-    let mut idle = since_change_ms.map_or(usize::MAX, |ms| (ms.max(0) / step_ms) as usize);
+    let mut last_change = since_change_ms.map(|s| demand.now_ms.saturating_sub(s.max(0)));
     let mut out = Vec::with_capacity(loads.len());
     let mut changes = 0;
-    for k in 0..loads.len() {
-        let need_up = window_max(&up, k, lead);
-        let need_down = window_max(&down, k, lead.max(window)).max(need_up);
+    for (k, &time) in times.iter().enumerate().skip(past) {
+        let need_up = ahead(k);
+        let need_down = behind(k).max(need_up);
+        let cooled = !matches!(last_change, Some(t) if time - t < cooldown);
         let next = if need_up > replicas {
             need_up.min(replicas.saturating_add(options.max_step))
-        } else if need_down < replicas && idle >= cooldown {
+        } else if need_down < replicas && cooled {
             need_down.max(replicas.saturating_sub(options.max_step))
         } else {
             replicas
         };
         if next != replicas {
             changes += 1;
-            idle = 0;
+            last_change = Some(time);
         }
-        idle = idle.saturating_add(1);
         replicas = next;
         out.push(replicas);
     }
-    Ok(Plan { replicas_now: out[0], replicas: out[1..].to_vec(), demand: demand.to_vec(), changes })
+    Ok(Plan { replicas_now: out[0], replicas: out[1..].to_vec(), demand: demand.load.to_vec(), changes })
 }
 
 #[cfg(test)]
@@ -171,10 +222,24 @@ mod tests {
         ScaleOptions { target_per_replica: 10.0, ..Default::default() }
     }
 
+    /// Plans one-minute steps of `load` after a load of `now`.
+    fn minutes(now: f64, load: &[f64], current: u32, o: &ScaleOptions) -> Result<Plan> {
+        let times: Vec<i64> = (1..=load.len() as i64).map(|k| k * 60_000).collect();
+        let demand = Demand {
+            recent_timestamps_ms: &[],
+            recent_load: &[],
+            now_ms: 0,
+            now_load: now,
+            timestamps_ms: &times,
+            load,
+        };
+        plan(&demand, current, None, o)
+    }
+
     #[test]
     fn scales_up_ahead_and_down_late() {
         let demand = [10.0, 10.0, 50.0, 50.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0];
-        let p = plan(10.0, &demand, 60_000, 1, None, &options()).unwrap();
+        let p = minutes(10.0, &demand, 1, &options()).unwrap();
         assert_eq!(p.replicas_now, 5);
         assert!(p.replicas[..4].iter().all(|&r| r == 5), "{:?}", p.replicas);
         assert_eq!(p.replicas[11], 2, "{:?}", p.replicas);
@@ -183,7 +248,7 @@ mod tests {
     #[test]
     fn limits_are_respected() {
         let o = ScaleOptions { min_replicas: 2, max_replicas: 6, max_step: 2, ..options() };
-        let p = plan(0.0, &[0.0, 500.0, 500.0, 500.0, 0.0], 60_000, 2, None, &o).unwrap();
+        let p = minutes(0.0, &[0.0, 500.0, 500.0, 500.0, 0.0], 2, &o).unwrap();
         assert_eq!(p.replicas_now, 4);
         assert!(p.replicas.iter().all(|r| (2..=6).contains(r)), "{:?}", p.replicas);
         let mut previous = p.replicas_now;
@@ -204,8 +269,17 @@ mod tests {
             ScaleOptions { max_step: 0, ..options() },
             ScaleOptions { tolerance: 1.0, ..options() },
         ] {
-            assert_eq!(plan(1.0, &[1.0], 60_000, 1, None, &o).unwrap_err().code, ErrorCode::InvalidOption);
+            assert_eq!(minutes(1.0, &[1.0], 1, &o).unwrap_err().code, ErrorCode::InvalidOption);
         }
-        assert!(plan(1.0, &[f64::NAN], 60_000, 1, None, &options()).is_err());
+        assert!(minutes(1.0, &[f64::NAN], 1, &options()).is_err());
+        let d = Demand {
+            recent_timestamps_ms: &[],
+            recent_load: &[],
+            now_ms: 0,
+            now_load: 1.0,
+            timestamps_ms: &[0],
+            load: &[1.0],
+        };
+        assert_eq!(plan(&d, 1, None, &options()).unwrap_err().code, ErrorCode::InvalidTimestamp);
     }
 }
