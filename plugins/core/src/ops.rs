@@ -110,7 +110,7 @@ pub fn scale(request: ScaleRequest) -> Result<ScaleResponse> {
         .map_or_else(|| forecast.point.clone(), |i| i.upper.clone());
     let last = series.values.len() - 1;
     let window_ms = (request.scale.stabilization_s * 1000.0) as i64;
-    let recent = series.timestamps_ms.partition_point(|&t| t < series.timestamps_ms[last] - window_ms);
+    let recent = series.timestamps_ms.partition_point(|&t| t < series.timestamps_ms[last].saturating_sub(window_ms));
     let now = Demand {
         recent_timestamps_ms: &series.timestamps_ms[recent..last],
         recent_load: &series.values[recent..last],

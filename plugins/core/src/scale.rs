@@ -186,9 +186,12 @@ pub fn plan(demand: &Demand, current: u32, since_change_ms: Option<i64>, options
         .iter()
         .map(|d| clamp((d.max(0.0) / (options.target_per_replica * (1.0 - options.tolerance))).ceil()))
         .collect();
-    let ahead = |k: usize| (k..up.len()).take_while(|&j| times[j] <= times[k] + lead).map(|j| up[j]).max().unwrap_or(0);
-    let behind =
-        |k: usize| (0..=k).rev().take_while(|&j| times[j] >= times[k] - window).map(|j| down[j]).max().unwrap_or(0);
+    let ahead = |k: usize| {
+        (k..up.len()).take_while(|&j| times[j] <= times[k].saturating_add(lead)).map(|j| up[j]).max().unwrap_or(0)
+    };
+    let behind = |k: usize| {
+        (0..=k).rev().take_while(|&j| times[j] >= times[k].saturating_sub(window)).map(|j| down[j]).max().unwrap_or(0)
+    };
     let mut replicas = current.clamp(options.min_replicas, options.max_replicas);
     let mut last_change = since_change_ms.map(|s| demand.now_ms.saturating_sub(s.max(0)));
     let mut out = Vec::with_capacity(loads.len());
@@ -196,7 +199,7 @@ pub fn plan(demand: &Demand, current: u32, since_change_ms: Option<i64>, options
     for (k, &time) in times.iter().enumerate().skip(past) {
         let need_up = ahead(k);
         let need_down = behind(k).max(need_up);
-        let cooled = !matches!(last_change, Some(t) if time - t < cooldown);
+        let cooled = !matches!(last_change, Some(t) if time.saturating_sub(t) < cooldown);
         let next = if need_up > replicas {
             need_up.min(replicas.saturating_add(options.max_step))
         } else if need_down < replicas && cooled {

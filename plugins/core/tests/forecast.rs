@@ -234,3 +234,20 @@ fn scale_respects_limits_and_steps() {
     assert_eq!(quiet["replicas_now"], 2);
     assert_eq!(quiet["forecast"]["point"].as_array().unwrap().len(), 12);
 }
+
+#[test]
+fn extreme_inputs_give_answers_not_panics() {
+    let far = json!({"version": "corridor.v1", "timestamps": [0, 60, 120, 90_000_000], "values": [1, 2, 3, 4]});
+    let huge =
+        json!({"version": "corridor.v1", "timestamps": [0, 60, 120, 180, 240], "values": [1e300, -1e300, 1e300, 0, 5]});
+    let tiny_step = json!({"version": "corridor.v1", "time_unit": "ms", "timestamps": [0, 1, 2, 2_000_000_000_000i64], "values": [1, 2, 3, 4]});
+    for request in [far, huge, tiny_step] {
+        for op in ["forecast", "scale"] {
+            let mut r = request.clone();
+            r["scale"] = json!({"target_per_replica": 1e-300, "stabilization_s": 1e300, "lead_time_s": 1e300, "cooldown_s": 1e300});
+            r["since_change_s"] = json!(1e300);
+            let out = call(op, &r.to_string());
+            assert!(serde_json::from_str::<Value>(&out).is_ok(), "{op}: {out:.300}");
+        }
+    }
+}
