@@ -10,7 +10,9 @@
 //!    it exceeds the count's capacity by more than `tolerance` (as HPA);
 //! 3. scale-down: only to what the highest load of the stabilisation window before `k`
 //!    (observed loads included) needs with the demand `tolerance` below the smaller count, and
-//!    only once the cooldown since the last change has passed (scale-ups never wait);
+//!    never below what the demand of the stabilisation window ahead needs (a replica removed
+//!    now and needed again soon is a flap); only once the cooldown since the last change has
+//!    passed (scale-ups never wait);
 //! 4. one change moves at most `max_step` replicas, and counts stay in
 //!    `[min_replicas, max_replicas]`.
 
@@ -127,7 +129,8 @@ pub struct Demand<'a> {
 /// The count at each time covers the load at that time and at every later demand point within
 /// the lead time, so a host that re-plans often orders replicas exactly one lead time before
 /// they are needed. It falls only to what the highest load of the stabilisation window before
-/// that time needs (observed loads included), with the tolerance.
+/// that time needs (observed loads included), with the tolerance, and never below what the
+/// demand of the stabilisation window after it needs.
 ///
 /// ```
 /// use corridor_core::scale::{plan, Demand, ScaleOptions};
@@ -186,8 +189,8 @@ pub fn plan(demand: &Demand, current: u32, since_change_ms: Option<i64>, options
         .iter()
         .map(|d| clamp((d.max(0.0) / (options.target_per_replica * (1.0 - options.tolerance))).ceil()))
         .collect();
-    let ahead = |k: usize| {
-        (k..up.len()).take_while(|&j| times[j] <= times[k].saturating_add(lead)).map(|j| up[j]).max().unwrap_or(0)
+    let ahead = |k: usize, span: i64| {
+        (k..up.len()).take_while(|&j| times[j] <= times[k].saturating_add(span)).map(|j| up[j]).max().unwrap_or(0)
     };
     let behind = |k: usize| {
         (0..=k).rev().take_while(|&j| times[j] >= times[k].saturating_sub(window)).map(|j| down[j]).max().unwrap_or(0)
@@ -197,8 +200,8 @@ pub fn plan(demand: &Demand, current: u32, since_change_ms: Option<i64>, options
     let mut out = Vec::with_capacity(loads.len());
     let mut changes = 0;
     for (k, &time) in times.iter().enumerate().skip(past) {
-        let need_up = ahead(k);
-        let need_down = behind(k).max(need_up);
+        let need_up = ahead(k, lead);
+        let need_down = behind(k).max(ahead(k, lead.max(window)));
         let cooled = !matches!(last_change, Some(t) if time.saturating_sub(t) < cooldown);
         let next = if need_up > replicas {
             need_up.min(replicas.saturating_add(options.max_step))
