@@ -1,10 +1,14 @@
 //! `corridor-bench`: quality and speed benchmarks of the Corridor engine on external data.
 //!
 //! `cargo run --release -p corridor-bench -- nab DIR [--json FILE] [--scores-dir OUT]`
+//! `cargo run --release -p corridor-bench -- forecast DIR [--json FILE]`
+//! `cargo run --release -p corridor-bench -- scale DIR [--json FILE]`
 
 mod detector_run;
+mod forecast_mode;
 mod nab;
 mod nab_mode;
+mod scale_mode;
 mod throughput;
 
 use clap::{Parser, Subcommand};
@@ -32,12 +36,30 @@ enum Mode {
         #[arg(long)]
         scores_dir: Option<PathBuf>,
     },
+    /// Score forecasts on six NAB series by the rolling-origin protocol, and time a one-week fit.
+    Forecast {
+        /// The NAB folder (with data/).
+        dir: PathBuf,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
+    /// Replay load-like NAB series through a reactive HPA model and Corridor's predictive policy.
+    Scale {
+        /// The NAB folder (with data/).
+        dir: PathBuf,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.mode {
         Mode::Nab { dir, json, scores_dir } => nab_mode::run(&dir, json.as_deref(), scores_dir.as_deref()),
+        Mode::Forecast { dir, json } => forecast_mode::run(&dir, json.as_deref()),
+        Mode::Scale { dir, json } => scale_mode::run(&dir, json.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -185,6 +185,19 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<NabFile>, NabError> {
     Ok(files)
 }
 
+/// Loads one data file, `DIR/data/<key>` with `key` = `<category>/<name>`, without its windows.
+pub fn load_file(dir: &Path, key: &str) -> Result<NabFile, NabError> {
+    let (category, name) = key.split_once('/').unwrap_or(("", key));
+    let file = NabFile {
+        category: category.into(),
+        name: name.into(),
+        timestamps: Vec::new(),
+        values: Vec::new(),
+        windows: Vec::new(),
+    };
+    read_file(file, &dir.join("data").join(key), &[])
+}
+
 /// Loads the three NAB profiles from `profiles.json`: standard, reward_low_FP_rate,
 /// reward_low_FN_rate.
 pub fn load_profiles(dir: &Path) -> Result<Vec<Profile>, NabError> {

@@ -7,6 +7,8 @@
 
 use crate::detect::{Anomaly, DetectOptions, Detector};
 use crate::error::{Error, ErrorCode, Result};
+use crate::forecast::{Forecast, ForecastOptions};
+use crate::scale::ScaleOptions;
 use crate::seasonality::Seasonality;
 use crate::series::TimeUnit;
 use crate::warning::Warning;
@@ -17,7 +19,7 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: &str = "corridor.v1";
 
 /// The operations [`call`] accepts.
-pub const OPERATIONS: [&str; 3] = ["detect", "update", "baseline"];
+pub const OPERATIONS: [&str; 5] = ["detect", "update", "baseline", "forecast", "scale"];
 
 /// How request timestamps are read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +156,87 @@ pub struct BaselineResponse {
     pub warnings: Vec<Warning>,
 }
 
+/// `forecast`: the next points of a series with prediction intervals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// Timestamps, seconds or milliseconds since the epoch.
+    pub timestamps: Vec<f64>,
+    /// Values; NaN may be sent as `null`.
+    #[serde(deserialize_with = "nullable_values")]
+    pub values: Vec<f64>,
+    /// How to read `timestamps`; default `auto`.
+    #[serde(default)]
+    pub time_unit: RequestTimeUnit,
+    /// Horizon and interval levels; default 12 steps at 80 % and 95 %.
+    #[serde(default)]
+    pub options: ForecastOptions,
+}
+
+/// Answer to `forecast`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// Inferred step, ms.
+    pub step_ms: i64,
+    /// Periods assessed.
+    pub seasonality: Seasonality,
+    /// The forecast, its intervals, the model chosen and its backtest.
+    #[serde(flatten)]
+    pub forecast: Forecast,
+    /// Every repair and limit, including too short a history for a daily or weekly pattern.
+    pub warnings: Vec<Warning>,
+}
+
+/// `scale`: how many replicas to run now and over the forecast horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScaleRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// Timestamps of the load history, seconds or milliseconds since the epoch.
+    pub timestamps: Vec<f64>,
+    /// Load values; NaN may be sent as `null`.
+    #[serde(deserialize_with = "nullable_values")]
+    pub values: Vec<f64>,
+    /// How to read `timestamps`; default `auto`.
+    #[serde(default)]
+    pub time_unit: RequestTimeUnit,
+    /// The forecast to plan on; the headroom level is added to its levels when missing.
+    #[serde(default)]
+    pub forecast: ForecastOptions,
+    /// The policy; `target_per_replica` is required.
+    pub scale: ScaleOptions,
+    /// Replicas running now; default `min_replicas`.
+    #[serde(default)]
+    pub current_replicas: Option<u32>,
+    /// Seconds since the replica count last changed; default long ago.
+    #[serde(default)]
+    pub since_change_s: Option<f64>,
+}
+
+/// Answer to `scale`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScaleResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// Replicas to run now.
+    pub replicas_now: u32,
+    /// Timestamps of the plan, ms (those of the forecast).
+    pub timestamps_ms: Vec<i64>,
+    /// Replicas per timestamp.
+    pub replicas: Vec<u32>,
+    /// Load planned for per timestamp.
+    pub demand: Vec<f64>,
+    /// Changes of the replica count in the plan, the one now included.
+    pub changes: usize,
+    /// The forecast planned on.
+    pub forecast: Forecast,
+    /// Every repair and limit.
+    pub warnings: Vec<Warning>,
+}
+
 /// The error value of the contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorResponse {
@@ -192,6 +275,8 @@ pub fn call(op: &str, input: &str) -> String {
         "detect" => parse(input).and_then(crate::ops::detect).map(to_json),
         "update" => parse_update(input).and_then(crate::ops::update).map(to_json),
         "baseline" => parse(input).and_then(crate::ops::baseline).map(to_json),
+        "forecast" => parse(input).and_then(crate::ops::forecast).map(to_json),
+        "scale" => parse(input).and_then(crate::ops::scale).map(to_json),
         _ => Err(Error::new(
             ErrorCode::UnknownOperation,
             format!("unknown operation {op:?}; known: {}", OPERATIONS.join(", ")),

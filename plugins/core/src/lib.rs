@@ -8,6 +8,8 @@
 //! - [`seasonality`]: which periods are present, and when history is too short to tell.
 //! - [`model`]: the corridor itself, a robust seasonal model learned online.
 //! - [`detect`]: scores, anomaly intervals, level shifts, rate-of-change rule, streaming.
+//! - [`forecast`] (over [`smoothing`]): next points with calibrated prediction intervals.
+//! - [`scale`]: replica plans from a forecast that scale ahead of load and do not flap.
 //! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
 #![warn(missing_docs)]
@@ -17,10 +19,13 @@ pub mod calibrate;
 pub mod contract;
 pub mod detect;
 pub mod error;
+pub mod forecast;
 pub mod model;
 pub mod ops;
+pub mod scale;
 pub mod seasonality;
 pub mod series;
+pub mod smoothing;
 pub mod stats;
 pub mod warning;
 

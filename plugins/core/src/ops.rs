@@ -1,12 +1,14 @@
-//! The operations of the `corridor.v1` contract on typed requests: `detect`, `update` and
-//! `baseline`. [`crate::contract::call`] wraps them for JSON.
+//! The operations of the `corridor.v1` contract on typed requests: `detect`, `update`,
+//! `baseline`, `forecast` and `scale`. [`crate::contract::call`] wraps them for JSON.
 
 use crate::contract::{
-    check_version, BaselineRequest, BaselineResponse, DetectRequest, DetectResponse, Points, Scored, UpdateRequest,
-    UpdateResponse, VERSION,
+    check_version, BaselineRequest, BaselineResponse, DetectRequest, DetectResponse, ForecastRequest, ForecastResponse,
+    Points, RequestTimeUnit, ScaleRequest, ScaleResponse, Scored, UpdateRequest, UpdateResponse, VERSION,
 };
 use crate::detect::{Detector, SeasonalityChoice};
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
+use crate::forecast::{Forecast, ForecastOptions};
+use crate::scale::{Demand, ScaleOptions};
 use crate::seasonality::{self, Seasonality, DAY_MS, WEEK_MS};
 use crate::series::{clean, clean_points, CleanPoints, Series};
 use crate::warning::{Warning, WarningCode};
@@ -71,6 +73,82 @@ pub fn baseline(request: BaselineRequest) -> Result<BaselineResponse> {
         points: detected.scored.points,
         warnings: detected.scored.warnings,
     })
+}
+
+/// Forecasts the next points of a series with prediction intervals; warns when the history is
+/// too short for a daily (two days) or weekly (two weeks) pattern.
+pub fn forecast(request: ForecastRequest) -> Result<ForecastResponse> {
+    check_version(&request.version)?;
+    let (series, seasonality, forecast, warnings) =
+        forecast_series(&request.timestamps, &request.values, request.time_unit, &request.options)?;
+    Ok(ForecastResponse { version: VERSION.into(), step_ms: series.step_ms, seasonality, forecast, warnings })
+}
+
+/// Forecasts the load and plans replicas on the forecast's upper bound at the headroom level.
+///
+/// A host calls it once per new point, so the count now covers the load up to one lead time or
+/// one step ahead, whichever is longer; hosts that re-plan more often use
+/// [`crate::scale::plan`] directly.
+pub fn scale(request: ScaleRequest) -> Result<ScaleResponse> {
+    check_version(&request.version)?;
+    request.scale.validate()?;
+    let since_change_ms = match request.since_change_s {
+        Some(s) if !(s.is_finite() && s >= 0.0) => {
+            return Err(Error::in_field(ErrorCode::InvalidOption, "since_change_s", "must be a non-negative number"))
+        }
+        s => s.map(|s| (s * 1000.0) as i64),
+    };
+    let mut options = request.forecast;
+    let headroom = request.scale.headroom_level;
+    if let Some(level) = headroom.filter(|l| !options.levels.contains(l)) {
+        options.levels.push(level);
+    }
+    let (series, _, forecast, warnings) =
+        forecast_series(&request.timestamps, &request.values, request.time_unit, &options)?;
+    let demand = headroom
+        .and_then(|level| forecast.intervals.iter().find(|i| i.level == level))
+        .map_or_else(|| forecast.point.clone(), |i| i.upper.clone());
+    let last = series.values.len() - 1;
+    let window_ms = (request.scale.stabilization_s * 1000.0) as i64;
+    let recent = series.timestamps_ms.partition_point(|&t| t < series.timestamps_ms[last].saturating_sub(window_ms));
+    let now = Demand {
+        recent_timestamps_ms: &series.timestamps_ms[recent..last],
+        recent_load: &series.values[recent..last],
+        now_ms: series.timestamps_ms[last],
+        now_load: series.values[last],
+        timestamps_ms: &forecast.timestamps_ms,
+        load: &demand,
+    };
+    let current = request.current_replicas.unwrap_or(request.scale.min_replicas);
+    // The next call comes with the next point: until then the count now must cover it too.
+    let step_s = series.step_ms as f64 / 1000.0;
+    let policy = ScaleOptions { lead_time_s: request.scale.lead_time_s.max(step_s), ..request.scale };
+    let plan = crate::scale::plan(&now, current, since_change_ms, &policy)?;
+    Ok(ScaleResponse {
+        version: VERSION.into(),
+        replicas_now: plan.replicas_now,
+        timestamps_ms: forecast.timestamps_ms.clone(),
+        replicas: plan.replicas,
+        demand: plan.demand,
+        changes: plan.changes,
+        forecast,
+        warnings,
+    })
+}
+
+/// Cleans a series, assesses its seasonality and forecasts it; the warnings of all three.
+fn forecast_series(
+    timestamps: &[f64],
+    values: &[f64],
+    unit: RequestTimeUnit,
+    options: &ForecastOptions,
+) -> Result<(Series, Seasonality, Forecast, Vec<Warning>)> {
+    let cleaned = clean(timestamps, values, unit.into())?;
+    let seasonality = seasonality::detect(&cleaned.series);
+    let forecast = crate::forecast::forecast(&cleaned.series, &seasonality, options)?;
+    let mut warnings = cleaned.warnings;
+    warnings.extend(seasonality.warnings());
+    Ok((cleaned.series, seasonality, forecast, warnings))
 }
 
 /// Assesses seasonality and picks the period the corridor follows.
