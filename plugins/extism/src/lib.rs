@@ -1,26 +1,22 @@
 //! `corridor.wasm`: the Corridor engine as an Extism plugin.
 //!
-//! One exported function per `corridor.v1` operation (`detect`, `update`, `baseline`): JSON
-//! in, JSON out, errors as `{"error": {...}}` values, never a trap. Streaming state travels in
-//! the requests and answers (`state`), so the plugin keeps nothing between calls.
+//! One exported function per `corridor.v1` operation (`detect`, `update`, `baseline`,
+//! `forecast`, `scale`): JSON in, JSON out, errors as `{"error": {...}}` values, never a trap,
+//! input that is not UTF-8 included. Streaming state travels in the requests and answers
+//! (`state`), so the plugin keeps nothing between calls.
 
 use corridor_core::contract::call_bytes;
 use extism_pdk::{plugin_fn, FnResult};
 
-/// `detect`: learn the corridor of a series and find its anomalies.
-#[plugin_fn]
-pub fn detect(input: Vec<u8>) -> FnResult<String> {
-    Ok(call_bytes("detect", &input))
+/// Exports each named operation as a plugin function that hands its input to the engine.
+macro_rules! export_operations {
+    ($($op:ident),+) => {$(
+        #[doc = concat!("The `", stringify!($op), "` operation of `corridor.v1`.")]
+        #[plugin_fn]
+        pub fn $op(input: Vec<u8>) -> FnResult<String> {
+            Ok(call_bytes(stringify!($op), &input))
+        }
+    )+};
 }
 
-/// `update`: score new points against a streaming state.
-#[plugin_fn]
-pub fn update(input: Vec<u8>) -> FnResult<String> {
-    Ok(call_bytes("update", &input))
-}
-
-/// `baseline`: the corridor alone.
-#[plugin_fn]
-pub fn baseline(input: Vec<u8>) -> FnResult<String> {
-    Ok(call_bytes("baseline", &input))
-}
+export_operations!(detect, update, baseline, forecast, scale);
