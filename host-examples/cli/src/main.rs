@@ -33,6 +33,32 @@ enum Command {
         #[command(flatten)]
         options: DetectOptions,
     },
+    /// Forecast the next points of a CSV series, with prediction intervals.
+    Forecast {
+        /// The CSV file.
+        file: PathBuf,
+        #[command(flatten)]
+        options: ForecastOptions,
+    },
+    /// Recommend replica counts from a forecast of a CSV load series.
+    Scale {
+        /// The CSV file of load (requests per second, CPU cores, ...).
+        file: PathBuf,
+        #[command(flatten)]
+        forecast: ForecastOptions,
+        /// Load one replica serves.
+        #[arg(long)]
+        target_per_replica: f64,
+        /// Fewest replicas.
+        #[arg(long, default_value_t = 1)]
+        min_replicas: u32,
+        /// Most replicas.
+        #[arg(long, default_value_t = 100)]
+        max_replicas: u32,
+        /// Replicas running now.
+        #[arg(long)]
+        current_replicas: Option<u32>,
+    },
     /// Run detection on every CSV file of the bundled samples.
     Demo {
         /// The folder of samples.
@@ -53,6 +79,23 @@ struct DetectOptions {
     /// Shortest excursion reported, in seconds (like Prometheus `for:`).
     #[arg(long, default_value_t = 0.0)]
     min_duration: f64,
+}
+
+/// The forecast options of `corridor.v1`.
+#[derive(clap::Args)]
+struct ForecastOptions {
+    /// Points to forecast.
+    #[arg(long, default_value_t = 12)]
+    horizon: usize,
+    /// Interval levels in percent, comma-separated.
+    #[arg(long, value_delimiter = ',', default_values_t = [80.0, 95.0])]
+    levels: Vec<f64>,
+}
+
+impl ForecastOptions {
+    fn to_json(&self) -> Value {
+        json!({"horizon": self.horizon, "levels": self.levels})
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -81,25 +124,41 @@ enum Failure {
     Engine(String),
 }
 
-fn detect_file(corridor: &mut Corridor, file: &Path, options: &DetectOptions, json_out: bool) -> Result<(), Failure> {
+/// Sends `op` a request built from the series in `file` plus `fields`; returns the answer or
+/// the engine's error as a message.
+fn ask(corridor: &mut Corridor, op: &str, file: &Path, fields: Value) -> Result<Value, Failure> {
     let (timestamps, values) = input::read_series(file).map_err(Failure::Usage)?;
-    let request =
-        json!({"version": "corridor.v1", "timestamps": timestamps, "values": values, "options": options.to_json()});
-    let answer = corridor.call("detect", &request).map_err(Failure::Engine)?;
-    if let Some(error) = answer.get("error") {
-        let field = error["field"].as_str().map(|f| format!(" ({f})")).unwrap_or_default();
-        return Err(Failure::Engine(format!(
-            "{}: {}{field}: {}",
-            file.display(),
-            error["code"].as_str().unwrap_or("error"),
-            error["message"].as_str().unwrap_or("")
-        )));
+    let mut request = json!({"version": "corridor.v1", "timestamps": timestamps, "values": values});
+    if let (Some(request), Value::Object(fields)) = (request.as_object_mut(), fields) {
+        request.extend(fields);
     }
+    let answer = corridor.call(op, &request).map_err(Failure::Engine)?;
+    match answer.get("error") {
+        None => Ok(answer),
+        Some(error) => {
+            let field = error["field"].as_str().map(|f| format!(" ({f})")).unwrap_or_default();
+            Err(Failure::Engine(format!(
+                "{}: {}{field}: {}",
+                file.display(),
+                error["code"].as_str().unwrap_or("error"),
+                error["message"].as_str().unwrap_or("")
+            )))
+        }
+    }
+}
+
+/// Prints an answer as JSON, or for people with `human`.
+fn show(answer: &Value, json_out: bool, human: impl FnOnce(&Value)) {
     if json_out {
         println!("{answer}");
     } else {
-        report::detect(&file.display().to_string(), &answer);
+        human(answer);
     }
+}
+
+fn detect_file(corridor: &mut Corridor, file: &Path, options: &DetectOptions, json_out: bool) -> Result<(), Failure> {
+    let answer = ask(corridor, "detect", file, json!({"options": options.to_json()}))?;
+    show(&answer, json_out, |a| report::detect(&file.display().to_string(), a));
     Ok(())
 }
 
@@ -121,6 +180,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let mut corridor = Corridor::load(&path).map_err(Failure::Usage)?;
     match &cli.command {
         Command::Detect { file, options } => detect_file(&mut corridor, file, options, cli.json),
+        Command::Forecast { file, options } => {
+            let answer = ask(&mut corridor, "forecast", file, json!({"options": options.to_json()}))?;
+            show(&answer, cli.json, |a| report::forecast(&file.display().to_string(), a));
+            Ok(())
+        }
+        Command::Scale { file, forecast, target_per_replica, min_replicas, max_replicas, current_replicas } => {
+            let fields = json!({
+                "options": forecast.to_json(),
+                "scale": {"target_per_replica": target_per_replica, "min_replicas": min_replicas, "max_replicas": max_replicas},
+                "current_replicas": current_replicas,
+            });
+            let answer = ask(&mut corridor, "scale", file, fields)?;
+            show(&answer, cli.json, |a| report::scale(&file.display().to_string(), a));
+            Ok(())
+        }
         Command::Demo { samples } => {
             let options = DetectOptions { sensitivity: 0.5, seasonality: Seasonality::Auto, min_duration: 0.0 };
             csv_files(samples)?.iter().try_for_each(|file| detect_file(&mut corridor, file, &options, cli.json))

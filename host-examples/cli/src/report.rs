@@ -18,6 +18,72 @@ fn text(v: &Value) -> &str {
     v.as_str().unwrap_or("")
 }
 
+/// Prints the warnings of an answer.
+fn warnings(answer: &Value) {
+    for w in answer["warnings"].as_array().into_iter().flatten() {
+        println!("  warning: {}", text(&w["message"]));
+    }
+}
+
+fn table(header: Vec<String>) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_header(header);
+    table
+}
+
+/// Prints a forecast (the `forecast` object of an answer) as one row per future point.
+fn forecast_table(forecast: &Value) {
+    let intervals = forecast["intervals"].as_array().cloned().unwrap_or_default();
+    let mut header = vec!["time".to_string(), "forecast".to_string()];
+    for i in &intervals {
+        let level = i["level"].as_f64().unwrap_or(0.0);
+        header.extend([format!("{level:.0} % low"), format!("{level:.0} % high")]);
+    }
+    let mut rows = table(header);
+    for (k, t) in forecast["timestamps_ms"].as_array().into_iter().flatten().enumerate() {
+        let mut row = vec![when(t), number(&forecast["point"][k])];
+        for i in &intervals {
+            row.extend([number(&i["lower"][k]), number(&i["upper"][k])]);
+        }
+        rows.add_row(row);
+    }
+    println!("{rows}");
+}
+
+fn model_line(forecast: &Value) {
+    let model = &forecast["model"];
+    let period = model["period_ms"].as_f64().map(|p| format!(", period {:.1} h", p / 3.6e6)).unwrap_or_default();
+    println!(
+        "  model {}{period}; backtest MASE {} over {} origins; quality {}",
+        text(&model["family"]).replace('_', " "),
+        number(&forecast["backtest_mase"]),
+        forecast["backtest_origins"],
+        number(&forecast["quality"])
+    );
+}
+
+/// Prints a `forecast` answer for `name`.
+pub fn forecast(name: &str, answer: &Value) {
+    println!("{name}: forecast, step {} s", answer["step_ms"].as_i64().unwrap_or(0) / 1000);
+    model_line(answer);
+    warnings(answer);
+    forecast_table(answer);
+}
+
+/// Prints a `scale` answer for `name`.
+pub fn scale(name: &str, answer: &Value) {
+    println!("{name}: run {} replicas now ({} changes planned)", answer["replicas_now"], answer["changes"]);
+    model_line(&answer["forecast"]);
+    warnings(answer);
+    let mut rows = table(vec!["time".into(), "replicas".into()]);
+    let replicas = answer["replicas"].as_array().cloned().unwrap_or_default();
+    for (t, r) in answer["timestamps_ms"].as_array().into_iter().flatten().zip(&replicas) {
+        rows.add_row([when(t), r.to_string()]);
+    }
+    println!("{rows}");
+}
+
 /// Prints a `detect` answer for `name`.
 pub fn detect(name: &str, answer: &Value) {
     let points = answer["points"]["timestamps_ms"].as_array().map_or(0, Vec::len);
@@ -32,17 +98,14 @@ pub fn detect(name: &str, answer: &Value) {
         };
         println!("  {:<7} {hours:>6.1} h  {status}", text(&p["name"]));
     }
-    for w in answer["warnings"].as_array().into_iter().flatten() {
-        println!("  warning: {}", text(&w["message"]));
-    }
+    warnings(answer);
     let anomalies = answer["anomalies"].as_array().cloned().unwrap_or_default();
     if anomalies.is_empty() {
         println!("  no anomalies\n");
         return;
     }
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header(["start", "end", "kind", "direction", "expected", "actual", "severity"]);
+    let mut table =
+        table(["start", "end", "kind", "direction", "expected", "actual", "severity"].map(String::from).to_vec());
     for a in &anomalies {
         let ongoing = if a["ongoing"].as_bool() == Some(true) { " (ongoing)" } else { "" };
         table.add_row([

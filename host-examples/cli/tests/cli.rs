@@ -106,3 +106,52 @@ fn demo_runs_on_the_bundled_samples() {
     }
     assert!(stdout.contains("level shift"), "the January 2015 blizzard in nyc_taxi");
 }
+
+fn daily_load_csv(name: &str) -> PathBuf {
+    write_csv(
+        name,
+        (0..24 * 5).map(|i| {
+            let phase = (i % 24) as f64 / 24.0 * std::f64::consts::TAU;
+            format!("{},{:.2}", 1_700_006_400 + 3600 * i, 100.0 + 30.0 * phase.sin() + [2.0, -1.0, 0.5][i % 3])
+        }),
+    )
+}
+
+#[test]
+fn forecast_prints_intervals_and_the_model() {
+    let csv = daily_load_csv("forecast.csv");
+    let out = corridor(&["forecast", csv.to_str().unwrap(), "--horizon", "6", "--levels", "80,95"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("80 % low") && stdout.contains("95 % high") && stdout.contains("backtest MASE"),
+        "{stdout}"
+    );
+    let json = corridor(&["--json", "forecast", csv.to_str().unwrap(), "--horizon", "6"]);
+    let answer: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
+    assert_eq!(answer["point"].as_array().map(Vec::len), Some(6));
+    assert_eq!(answer["intervals"][0]["level"], 80.0);
+}
+
+#[test]
+fn scale_prints_replicas_within_the_limits() {
+    let csv = daily_load_csv("scale.csv");
+    let args = [
+        "--json",
+        "scale",
+        csv.to_str().unwrap(),
+        "--target-per-replica",
+        "20",
+        "--min-replicas",
+        "3",
+        "--max-replicas",
+        "6",
+    ];
+    let out = corridor(&args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON output");
+    let replicas: Vec<u64> = answer["replicas"].as_array().unwrap().iter().map(|r| r.as_u64().unwrap()).collect();
+    assert!(!replicas.is_empty() && replicas.iter().all(|r| (3..=6).contains(r)), "{replicas:?}");
+    let out = corridor(&["scale", csv.to_str().unwrap(), "--target-per-replica", "0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+}
