@@ -17,6 +17,7 @@ pub mod detect;
 pub mod error;
 pub mod model;
 pub mod ops;
+pub mod scrub;
 pub mod seasonality;
 pub mod series;
 pub mod stats;
