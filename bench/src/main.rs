@@ -1,8 +1,11 @@
 //! `corridor-bench`: quality and speed benchmarks of the Corridor engine on external data.
 //!
 //! `cargo run --release -p corridor-bench -- nab DIR [--json FILE] [--scores-dir OUT]`
+//! `cargo run --release -p corridor-bench -- logs DIR [--json FILE] [--templates-dir OUT]`
 
 mod detector_run;
+mod loghub;
+mod logs_mode;
 mod nab;
 mod nab_mode;
 mod throughput;
@@ -32,12 +35,24 @@ enum Mode {
         #[arg(long)]
         scores_dir: Option<PathBuf>,
     },
+    /// Score template mining on a Loghub-2k folder (raw lines, one configuration), and its throughput.
+    Logs {
+        /// The Loghub-2k folder (with <System>/<System>_2k.log and its _structured.csv).
+        dir: PathBuf,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write OUT/<System>/<System>_2k.log_structured.csv (LineId,EventTemplate).
+        #[arg(long)]
+        templates_dir: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.mode {
         Mode::Nab { dir, json, scores_dir } => nab_mode::run(&dir, json.as_deref(), scores_dir.as_deref()),
+        Mode::Logs { dir, json, templates_dir } => logs_mode::run(&dir, json.as_deref(), templates_dir.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

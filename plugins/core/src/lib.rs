@@ -15,6 +15,7 @@ pub mod calibrate;
 pub mod contract;
 pub mod detect;
 pub mod error;
+pub mod logs;
 pub mod model;
 pub mod ops;
 pub mod scrub;

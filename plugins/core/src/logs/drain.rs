@@ -1,0 +1,228 @@
+//! Drain-style template mining: messages are masked ([`super::mask`]), then routed by token
+//! count and their first tokens (a fixed-depth parse tree) to a few candidate templates; the
+//! most similar one above a threshold absorbs the message, turning the tokens that differ
+//! into `<*>`, otherwise the message starts a new template.
+//!
+//! The miner is incremental and deterministic: the same messages in the same order give the
+//! same templates. It serialises as its templates and options; the tree is rebuilt on load.
+
+use super::mask::{self, WILDCARD};
+use crate::error::{Error, ErrorCode, Result};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// Miner settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MinerOptions {
+    /// Share of positions that must match for a message to join a template, in (0, 1].
+    #[serde(default = "default_similarity")]
+    pub similarity: f64,
+    /// Leading tokens that route a message in the tree (the tree depth minus the length level).
+    #[serde(default = "default_prefix")]
+    pub prefix_tokens: usize,
+}
+
+fn default_similarity() -> f64 {
+    0.5
+}
+
+fn default_prefix() -> usize {
+    1
+}
+
+impl Default for MinerOptions {
+    fn default() -> Self {
+        Self { similarity: default_similarity(), prefix_tokens: default_prefix() }
+    }
+}
+
+impl MinerOptions {
+    /// Fails on a similarity outside (0, 1] or a prefix over 8 tokens.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.similarity > 0.0 && self.similarity <= 1.0) {
+            return Err(Error::in_field(ErrorCode::InvalidOption, "options.similarity", "must be in (0, 1]"));
+        }
+        if self.prefix_tokens > 8 {
+            return Err(Error::in_field(ErrorCode::InvalidOption, "options.prefix_tokens", "must be at most 8"));
+        }
+        Ok(())
+    }
+}
+
+/// A mined template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    /// Index of the template in the miner, stable for its life.
+    pub id: usize,
+    /// Tokens, `<*>` where the messages vary.
+    pub tokens: Vec<String>,
+    /// Messages it absorbed.
+    pub count: u64,
+    /// Sequence number (0-based, over all messages the miner saw) of its first message.
+    pub first_seen: u64,
+    /// Sequence number of its latest message.
+    pub last_seen: u64,
+}
+
+impl Template {
+    /// The template as text, tokens joined by one space.
+    pub fn text(&self) -> String {
+        self.tokens.join(" ")
+    }
+
+    /// The values of a message at this template's wildcards (masked tokens of the message
+    /// stand for themselves, so the original tokens are returned).
+    pub fn parameters<'a>(&self, message: &'a str) -> Vec<&'a str> {
+        let raw: Vec<&str> = message.split_ascii_whitespace().collect();
+        if raw.len() != self.tokens.len() {
+            return Vec::new();
+        }
+        self.tokens.iter().zip(raw).filter(|(t, r)| t.contains(WILDCARD) || *t != r).map(|(_, r)| r).collect()
+    }
+}
+
+/// The template miner.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Miner {
+    options: MinerOptions,
+    templates: Vec<Template>,
+    seen: u64,
+    #[serde(skip)]
+    tree: HashMap<u64, Vec<usize>>,
+}
+
+impl Miner {
+    /// An empty miner; fails on invalid options.
+    pub fn new(options: MinerOptions) -> Result<Self> {
+        options.validate()?;
+        Ok(Self { options, ..Self::default() })
+    }
+
+    /// The templates, by id.
+    pub fn templates(&self) -> &[Template] {
+        &self.templates
+    }
+
+    /// Messages seen so far.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    /// Rebuilds the routing tree after deserialisation.
+    pub fn reindex(&mut self) {
+        self.tree.clear();
+        for t in &self.templates {
+            let key = self.route(t.tokens.iter().map(String::as_str).collect::<Vec<_>>().as_slice());
+            self.tree.entry(key).or_default().push(t.id);
+        }
+    }
+
+    /// Adds one message; returns the id of the template it joined or started.
+    ///
+    /// ```
+    /// use corridor_core::logs::drain::{Miner, MinerOptions};
+    /// let mut m = Miner::new(MinerOptions::default()).unwrap();
+    /// m.add("user alice logged in from 10.0.0.1");
+    /// let id = m.add("user bob logged in from 10.0.0.2");
+    /// assert_eq!(m.templates()[id].text(), "user <*> logged in from <*>");
+    /// ```
+    pub fn add(&mut self, message: &str) -> usize {
+        let tokens = mask::tokens(message);
+        let seq = self.seen;
+        self.seen += 1;
+        let views: Vec<&str> = tokens.iter().map(Cow::as_ref).collect();
+        let key = self.route(&views);
+        let best = self.tree.get(&key).and_then(|ids| self.best(ids, &views));
+        match best {
+            Some(id) => {
+                let t = &mut self.templates[id];
+                for (slot, token) in t.tokens.iter_mut().zip(&views) {
+                    if slot != token && slot != WILDCARD {
+                        *slot = WILDCARD.to_string();
+                    }
+                }
+                t.count += 1;
+                t.last_seen = seq;
+                id
+            }
+            None => {
+                let id = self.templates.len();
+                let tokens = views.iter().map(|t| t.to_string()).collect();
+                self.templates.push(Template { id, tokens, count: 1, first_seen: seq, last_seen: seq });
+                self.tree.entry(key).or_default().push(id);
+                id
+            }
+        }
+    }
+
+    /// The template a message would join, without learning; `None` if it would start one.
+    pub fn find(&self, message: &str) -> Option<usize> {
+        let tokens = mask::tokens(message);
+        let views: Vec<&str> = tokens.iter().map(Cow::as_ref).collect();
+        self.tree.get(&self.route(&views)).and_then(|ids| self.best(ids, &views))
+    }
+
+    /// The leaf of the tree: token count and the leading tokens (variables as `<*>`).
+    fn route(&self, tokens: &[&str]) -> u64 {
+        let mut h = Fnv::new();
+        h.write(&tokens.len().to_le_bytes());
+        for t in tokens.iter().take(self.options.prefix_tokens) {
+            h.write(if t.contains(WILDCARD) { WILDCARD.as_bytes() } else { t.as_bytes() });
+            h.write(&[0xff]);
+        }
+        h.0
+    }
+
+    /// The most similar template of a leaf, if similar enough; ties go to the oldest.
+    fn best(&self, ids: &[usize], tokens: &[&str]) -> Option<usize> {
+        let mut best: Option<(usize, usize)> = None;
+        for &id in ids {
+            let t = &self.templates[id];
+            if t.tokens.len() != tokens.len() {
+                continue;
+            }
+            let same = t.tokens.iter().zip(tokens).filter(|(a, b)| a == *b).count();
+            if best.is_none_or(|(_, s)| same > s) {
+                best = Some((id, same));
+            }
+        }
+        let (id, same) = best?;
+        (same as f64 >= self.options.similarity * tokens.len() as f64).then_some(id)
+    }
+}
+
+/// FNV-1a, a small fixed hash so routing is the same on every platform.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips_and_keeps_matching() {
+        let mut m = Miner::new(MinerOptions::default()).unwrap();
+        m.add("Connection from 10.0.0.1 closed");
+        m.add("Disk sda full");
+        let json = serde_json::to_string(&m).unwrap();
+        let mut back: Miner = serde_json::from_str(&json).unwrap();
+        back.reindex();
+        assert_eq!(back.find("Connection from 10.0.0.9 closed"), Some(0));
+        assert_eq!(back.add("Disk sdb full"), 1);
+        assert_eq!(back.templates()[1].text(), "Disk <*> full");
+        assert_eq!(back.templates()[1].parameters("Disk sdb full"), vec!["sdb"]);
+        assert!(Miner::new(MinerOptions { similarity: 0.0, prefix_tokens: 1 }).is_err());
+    }
+}

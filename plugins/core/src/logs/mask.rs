@@ -1,0 +1,75 @@
+//! Splitting a message into tokens and masking the variable ones before template matching:
+//! numbers, IPs, hex, UUIDs, paths, durations and sizes (anything with a digit, or a path)
+//! become `<*>`; punctuation around them, `key=` prefixes and `ip:port` shapes are kept.
+
+use std::borrow::Cow;
+
+/// The wildcard of templates.
+pub const WILDCARD: &str = "<*>";
+
+/// Whitespace-separated tokens of `message`, variable ones masked.
+pub fn tokens(message: &str) -> Vec<Cow<'_, str>> {
+    message.split_ascii_whitespace().map(mask).collect()
+}
+
+/// The masked form of one token; borrowed when nothing changed.
+pub fn mask(token: &str) -> Cow<'_, str> {
+    let lead = token.len() - token.trim_start_matches(['(', '[', '{', '\'', '"', '<']).len();
+    let body = &token[lead..];
+    let core = body.trim_end_matches([')', ']', '}', '\'', '"', ',', ';', ':', '.', '!', '>']);
+    if core.is_empty() || core == WILDCARD {
+        return Cow::Borrowed(token);
+    }
+    let (prefix, suffix) = (&token[..lead], &body[core.len()..]);
+    let masked = if let Some((key, value)) = core.split_once('=').filter(|(k, _)| is_key(k)) {
+        if !is_variable(value) {
+            return Cow::Borrowed(token);
+        }
+        format!("{key}={WILDCARD}")
+    } else if !is_variable(core) {
+        return Cow::Borrowed(token);
+    } else if core.split_once(':').is_some_and(|(a, b)| has_digit(a) && is_number(b)) {
+        format!("{WILDCARD}:{WILDCARD}")
+    } else {
+        WILDCARD.to_string()
+    };
+    Cow::Owned(format!("{prefix}{masked}{suffix}"))
+}
+
+fn has_digit(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_digit())
+}
+
+fn is_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_key(k: &str) -> bool {
+    !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+}
+
+/// A value: has a digit, is an absolute path, or is a boolean or null.
+fn is_variable(s: &str) -> bool {
+    has_digit(s)
+        || s.len() > 1 && s.starts_with('/')
+        || ["true", "false", "null"].iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variables_are_masked_and_words_kept() {
+        let masked: Vec<String> = tokens(
+            "Got blk_-123 from /10.0.0.1:50010 (size 64MB) uid=0 path /var/log/x took 5ms, user bob [42] ok=true",
+        )
+        .into_iter()
+        .map(Cow::into_owned)
+        .collect();
+        assert_eq!(
+            masked.join(" "),
+            "Got <*> from <*>:<*> (size <*>) uid=<*> path <*> took <*>, user bob [<*>] ok=<*>"
+        );
+    }
+}
