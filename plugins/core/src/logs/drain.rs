@@ -24,7 +24,7 @@ pub struct MinerOptions {
 }
 
 fn default_similarity() -> f64 {
-    0.5
+    0.6
 }
 
 fn default_prefix() -> usize {
@@ -139,7 +139,7 @@ impl Miner {
                 let t = &mut self.templates[id];
                 for (slot, token) in t.tokens.iter_mut().zip(&views) {
                     if slot != token && slot != WILDCARD {
-                        *slot = WILDCARD.to_string();
+                        *slot = generalise(slot, token);
                     }
                 }
                 t.count += 1;
@@ -174,21 +174,41 @@ impl Miner {
         h.0
     }
 
-    /// The most similar template of a leaf, if similar enough; ties go to the oldest.
+    /// The most similar template of a leaf, if similar enough; ties go to the oldest. Similarity
+    /// is the share of equal tokens among the positions that are not variables on both sides.
     fn best(&self, ids: &[usize], tokens: &[&str]) -> Option<usize> {
-        let mut best: Option<(usize, usize)> = None;
+        let mut best: Option<(usize, f64)> = None;
         for &id in ids {
             let t = &self.templates[id];
             if t.tokens.len() != tokens.len() {
                 continue;
             }
-            let same = t.tokens.iter().zip(tokens).filter(|(a, b)| a == *b).count();
-            if best.is_none_or(|(_, s)| same > s) {
-                best = Some((id, same));
+            let (mut same, mut both_wild) = (0, 0);
+            for (a, b) in t.tokens.iter().zip(tokens) {
+                if a == b {
+                    if a.contains(WILDCARD) {
+                        both_wild += 1;
+                    } else {
+                        same += 1;
+                    }
+                }
+            }
+            let literal = tokens.len() - both_wild;
+            let score = if literal == 0 { 1.0 } else { same as f64 / literal as f64 };
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some((id, score));
             }
         }
-        let (id, same) = best?;
-        (same as f64 >= self.options.similarity * tokens.len() as f64).then_some(id)
+        let (id, score) = best?;
+        (score >= self.options.similarity).then_some(id)
+    }
+}
+
+/// The common form of two different tokens: `key=<*>` when they share a `key=`, else `<*>`.
+fn generalise(a: &str, b: &str) -> String {
+    match (a.split_once('='), b.split_once('=')) {
+        (Some((ka, _)), Some((kb, _))) if ka == kb && !ka.is_empty() => format!("{ka}={WILDCARD}"),
+        _ => WILDCARD.to_string(),
     }
 }
 

@@ -185,7 +185,7 @@ fn is_header_like(token: &str) -> bool {
         || token == "-"
         || token.starts_with('[') && token.ends_with(']')
         || token.bytes().any(|b| b.is_ascii_digit()) && !token.contains(['=', '/', '(', '\''])
-        || token.len() >= 2 && token.bytes().all(|b| b.is_ascii_uppercase())
+        || token.len() >= 2 && token.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
 }
 
 /// A logger or component: `dfs.DataNode$PacketResponder:`, `com.acme.Db`.

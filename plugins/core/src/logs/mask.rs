@@ -7,9 +7,34 @@ use std::borrow::Cow;
 /// The wildcard of templates.
 pub const WILDCARD: &str = "<*>";
 
-/// Whitespace-separated tokens of `message`, variable ones masked.
+/// Whitespace-separated tokens of `message`, variable ones masked; a date written out in words
+/// (`Sun Jul 10 03:55:15 2005`) becomes one `<*>`.
 pub fn tokens(message: &str) -> Vec<Cow<'_, str>> {
-    message.split_ascii_whitespace().map(mask).collect()
+    let mut out: Vec<Cow<'_, str>> = Vec::new();
+    let mut words = message.split_ascii_whitespace().peekable();
+    while let Some(word) = words.next() {
+        if is_calendar_word(word) && words.peek().is_some_and(|next| is_date_part(next) || is_calendar_word(next)) {
+            while words.next_if(|next| is_date_part(next) || is_calendar_word(next)).is_some() {}
+            out.push(Cow::Borrowed(WILDCARD));
+        } else {
+            out.push(mask(word));
+        }
+    }
+    out
+}
+
+/// A weekday or month name.
+fn is_calendar_word(word: &str) -> bool {
+    const NAMES: [&str; 19] = [
+        "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
+        "Oct", "Nov", "Dec",
+    ];
+    NAMES.contains(&word)
+}
+
+/// A day, year or time of day: digits and colons only.
+fn is_date_part(word: &str) -> bool {
+    word.bytes().next().is_some_and(|b| b.is_ascii_digit()) && word.bytes().all(|b| b.is_ascii_digit() || b == b':')
 }
 
 /// The masked form of one token; borrowed when nothing changed.
@@ -26,12 +51,12 @@ pub fn mask(token: &str) -> Cow<'_, str> {
             return Cow::Borrowed(token);
         }
         format!("{key}={WILDCARD}")
-    } else if !is_variable(core) {
-        return Cow::Borrowed(token);
-    } else if core.split_once(':').is_some_and(|(a, b)| has_digit(a) && is_number(b)) {
+    } else if core.split_once(':').is_some_and(|(a, b)| is_host(a) && is_number(b)) {
         format!("{WILDCARD}:{WILDCARD}")
-    } else {
+    } else if is_variable(core) {
         WILDCARD.to_string()
+    } else {
+        return Cow::Borrowed(token);
     };
     Cow::Owned(format!("{prefix}{masked}{suffix}"))
 }
@@ -44,13 +69,22 @@ fn is_number(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// An address or host name before a `:port`.
+fn is_host(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-./_".contains(&b))
+}
+
 fn is_key(k: &str) -> bool {
     !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
 }
 
-/// A value: has a digit, is an absolute path, or is a boolean or null.
+/// A value: has a digit (except protocol names such as `SOCKS5` or `HTTP2`: capitals and one
+/// digit), is an absolute path, or is a boolean or null.
 fn is_variable(s: &str) -> bool {
-    has_digit(s)
+    let acronym = s.len() >= 3
+        && s.as_bytes()[s.len() - 1].is_ascii_digit()
+        && s[..s.len() - 1].bytes().all(|b| b.is_ascii_uppercase());
+    has_digit(s) && !acronym
         || s.len() > 1 && s.starts_with('/')
         || ["true", "false", "null"].iter().any(|w| s.eq_ignore_ascii_case(w))
 }
@@ -62,14 +96,14 @@ mod tests {
     #[test]
     fn variables_are_masked_and_words_kept() {
         let masked: Vec<String> = tokens(
-            "Got blk_-123 from /10.0.0.1:50010 (size 64MB) uid=0 path /var/log/x took 5ms, user bob [42] ok=true",
+            "Got blk_-123 at Sun Jul 10 03:55:15 2005 from /10.0.0.1:50010 (size 64MB) uid=0 path /var/log/x took 5ms, user bob [42] ok=true",
         )
         .into_iter()
         .map(Cow::into_owned)
         .collect();
         assert_eq!(
             masked.join(" "),
-            "Got <*> from <*>:<*> (size <*>) uid=<*> path <*> took <*>, user bob [<*>] ok=<*>"
+            "Got <*> at <*> from <*>:<*> (size <*>) uid=<*> path <*> took <*>, user bob [<*>] ok=<*>"
         );
     }
 }
