@@ -4,6 +4,7 @@
 //! (`2024-01-15 10:00:00,123 ERROR [main] com.acme.Db - message`).
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// Severity of a line, from its level field (or an HTTP status for access logs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -47,13 +48,13 @@ impl Level {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Line<'a> {
     /// The timestamp text, if the line has one.
-    pub timestamp: Option<&'a str>,
+    pub timestamp: Option<Cow<'a, str>>,
     /// The level, if the line has one.
     pub level: Option<Level>,
     /// The logger, component or program, if found.
     pub logger: Option<&'a str>,
     /// The free-text message.
-    pub message: std::borrow::Cow<'a, str>,
+    pub message: Cow<'a, str>,
 }
 
 impl<'a> Line<'a> {
@@ -87,9 +88,13 @@ fn json(line: &str) -> Option<Line<'_>> {
     let level =
         field(&["level", "severity", "lvl", "loglevel", "log.level", "levelname"]).and_then(|l| Level::from_word(&l));
     let status_error = value.get("status").and_then(|s| s.as_u64()).is_some_and(|s| s >= 500);
-    let has_time = ["time", "timestamp", "ts", "@timestamp", "t"].iter().any(|k| value.contains_key(*k));
+    let timestamp = ["time", "timestamp", "ts", "@timestamp", "t"].iter().find_map(|k| match value.get(*k)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
     Some(Line {
-        timestamp: has_time.then_some(""),
+        timestamp: timestamp.map(Cow::Owned),
         level: level.or(status_error.then_some(Level::Error)),
         logger: None,
         message: message.trim().to_string().into(),
@@ -124,7 +129,7 @@ fn logfmt(line: &str) -> Option<Line<'_>> {
         rest = next.trim_start();
     }
     (pairs >= 2 && rest.is_empty()).then_some(())?;
-    Some(Line { timestamp, level, logger: None, message: message?.into() })
+    Some(Line { timestamp: timestamp.map(Cow::Borrowed), level, logger: None, message: message?.into() })
 }
 
 /// Kubernetes `klog`: `E0115 10:00:00.123456   12345 file.go:123] message`.
@@ -144,7 +149,7 @@ fn klog(line: &str) -> Option<Line<'_>> {
     let header = &line[..close];
     let source = header.rsplit(' ').next()?;
     source.contains(':').then(|| Line {
-        timestamp: Some(&line[..5]),
+        timestamp: line.get(1..close.min(20)).map(Cow::Borrowed),
         level: Some(level),
         logger: Some(source),
         message: line[close + 2..].trim().into(),
@@ -167,7 +172,12 @@ fn access_log(line: &str) -> Option<Line<'_>> {
         400..=499 => Level::Warn,
         _ => Level::Info,
     };
-    Some(Line { timestamp: Some(&line[open + 2..close]), level: Some(level), logger: None, message: message.into() })
+    Some(Line {
+        timestamp: Some(Cow::Borrowed(&line[open + 2..close])),
+        level: Some(level),
+        logger: None,
+        message: message.into(),
+    })
 }
 
 /// Whether a header token is a date, a time or a number (`2015-07-29`, `17:41:44,747`, `081109`).
@@ -248,7 +258,7 @@ fn header(line: &str) -> Line<'_> {
             !(is_time_like(t) || MONTHS.contains(&t) || DAYS.contains(&t) || is_bracketed_time(t))
         })
         .unwrap_or(toks.len());
-    let timestamp = (time_end > 0).then(|| &line[toks[0].0..toks[time_end - 1].1]);
+    let timestamp = (time_end > 0).then(|| Cow::Borrowed(&line[toks[0].0..toks[time_end - 1].1]));
     let syslog = tok(0).is_some_and(|t| MONTHS.contains(&t));
     if let Some(level_at) = (0..toks.len()).find(|&k| tok(k).is_some_and(|t| Level::from_word(t).is_some())) {
         if (0..level_at).all(|k| tok(k).is_some_and(is_header_like) || k < time_end) && (level_at > 0 || toks.len() > 1)
