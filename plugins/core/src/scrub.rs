@@ -135,13 +135,13 @@ pub type Mapping = BTreeMap<String, String>;
 /// How many values of each kind (by placeholder label) were removed.
 pub type Report = BTreeMap<String, usize>;
 
-/// A scrubber with its options and the placeholders handed out so far.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A scrubber with its options and the placeholders handed out so far; its state to keep is
+/// its [`Mapping`] (see [`Scrubber::with_mapping`]).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scrubber {
     options: ScrubOptions,
     mapping: Mapping,
     report: Report,
-    #[serde(skip)]
     by_value: HashMap<(String, String), String>,
 }
 
