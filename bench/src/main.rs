@@ -2,12 +2,15 @@
 //!
 //! `cargo run --release -p corridor-bench -- nab DIR [--json FILE] [--scores-dir OUT]`
 //! `cargo run --release -p corridor-bench -- logs DIR [--json FILE] [--templates-dir OUT]`
+//! `cargo run --release -p corridor-bench -- scrub [--json FILE] | scrub --apply FILE`
 
 mod detector_run;
 mod loghub;
 mod logs_mode;
 mod nab;
 mod nab_mode;
+mod scrub_corpus;
+mod scrub_mode;
 mod throughput;
 
 use clap::{Parser, Subcommand};
@@ -46,6 +49,15 @@ enum Mode {
         #[arg(long)]
         templates_dir: Option<PathBuf>,
     },
+    /// Score the scrubber on a generated labelled corpus, or scrub a file line by line.
+    Scrub {
+        /// Print every line of this file scrubbed instead of scoring.
+        #[arg(long)]
+        apply: Option<PathBuf>,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +65,8 @@ fn main() -> ExitCode {
     let result = match cli.mode {
         Mode::Nab { dir, json, scores_dir } => nab_mode::run(&dir, json.as_deref(), scores_dir.as_deref()),
         Mode::Logs { dir, json, templates_dir } => logs_mode::run(&dir, json.as_deref(), templates_dir.as_deref()),
+        Mode::Scrub { apply: Some(file), .. } => scrub_mode::apply(&file),
+        Mode::Scrub { apply: None, json } => scrub_mode::run(json.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

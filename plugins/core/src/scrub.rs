@@ -331,6 +331,7 @@ mod tests {
             ("nic 3c:22:fb:9a:10:0e link", "<MAC_1>"),
             ("call +1 415-555-2671 or", "<PHONE_1>"),
             ("call (415) 555-2671 or", "<PHONE_1>"),
+            ("call +44 20 7946 0958 now", "<PHONE_1>"),
             ("card 4111 1111 1111 1111 charged", "<CARD_1>"),
             ("card 5500-0000-0000-0004 charged", "<CARD_1>"),
             ("card 4012888888881881 charged", "<CARD_1>"),

@@ -467,7 +467,10 @@ fn digit_groups(text: &[u8], i: usize, sep: u8) -> Option<Groups> {
 fn card(text: &[u8], i: usize) -> Option<Hit> {
     let groups = [b' ', b'-'].iter().filter_map(|&sep| digit_groups(text, i, sep)).max_by_key(|g| g.end)?;
     let digits: Vec<u8> = text[i..groups.end].iter().filter(|b| b.is_ascii_digit()).map(|b| b - b'0').collect();
-    let issuer = match digits.first()? {
+    if !(13..=19).contains(&digits.len()) {
+        return None;
+    }
+    let issuer = match digits[0] {
         4 => true,
         5 => (1..=5).contains(&digits[1]),
         2 => (2221..=2720).contains(&digits.iter().take(4).fold(0u32, |a, &d| a * 10 + d as u32)),
@@ -475,7 +478,7 @@ fn card(text: &[u8], i: usize) -> Option<Hit> {
         6 => digits[1] == 5 || digits.starts_with(&[6, 0, 1, 1]) || digits[1] == 2,
         _ => false,
     };
-    ((13..=19).contains(&digits.len()) && issuer && luhn(&digits)).then(|| Hit::new(i, groups.end, Kind::Card))
+    (issuer && luhn(&digits)).then(|| Hit::new(i, groups.end, Kind::Card))
 }
 
 fn luhn(digits: &[u8]) -> bool {
@@ -511,7 +514,7 @@ fn phone(text: &[u8], i: usize) -> Option<Hit> {
                 e -= 1;
             }
             let digits = text[i..e].iter().filter(|b| b.is_ascii_digit()).count();
-            ((8..=15).contains(&digits) && !is_word(byte(text, end))).then(|| Hit::new(i, e, Kind::Phone))
+            ((8..=15).contains(&digits) && !is_word(byte(text, e))).then(|| Hit::new(i, e, Kind::Phone))
         }
         b'(' => {
             let t = &text[i..];
