@@ -387,6 +387,26 @@ mod tests {
     }
 
     #[test]
+    fn random_text_never_panics_and_round_trips() {
+        let alphabet: Vec<char> =
+            "0123456789abcdefABCDEFXZ .:-_+@()[]=/\"'{}\n,;<>é-----BEGIN PRIVATE KEY".chars().collect();
+        let mut x: u64 = 1;
+        for _ in 0..20_000 {
+            let len = (x % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    alphabet[(x % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            let (out, s) = scrub(&text);
+            assert_eq!(restore(&out, s.mapping()), text);
+        }
+    }
+
+    #[test]
     fn odd_input_is_safe() {
         let (out, _) = scrub("");
         assert!(out.is_empty());

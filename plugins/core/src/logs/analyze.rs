@@ -464,6 +464,23 @@ mod tests {
     }
 
     #[test]
+    fn random_lines_never_panic() {
+        let alphabet: Vec<char> =
+            "0123456789aZ :-[]{}\"=,.\t\nTraceback (most recent call last)panic: Jan ERROR".chars().collect();
+        let mut x: u64 = 7;
+        let text: String = (0..200_000)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                alphabet[(x % alphabet.len() as u64) as usize]
+            })
+            .collect();
+        let a = run(&text, &AnalyzeOptions { learn_events: 10, ..Default::default() });
+        assert!(a.events > 0);
+    }
+
+    #[test]
     fn bad_inputs_give_documented_results() {
         let empty = run("", &AnalyzeOptions::default());
         assert_eq!((empty.lines, empty.events, empty.findings.len()), (0, 0, 0));
