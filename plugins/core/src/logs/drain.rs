@@ -63,7 +63,15 @@ pub struct Template {
     pub first_seen: u64,
     /// Sequence number of its latest message.
     pub last_seen: u64,
+    /// For each position that turned into a variable from plain words, the few words seen
+    /// there (`None` once a number was seen there or more than [`MAX_WORDS`] words).
+    #[serde(default)]
+    pub words: Vec<Option<Vec<String>>>,
 }
+
+/// A variable position with at most this many distinct plain words is a choice between a few
+/// literals (`startup`/`shutdown`), not a value: [`Miner::group`] keeps the word.
+pub const MAX_WORDS: usize = 3;
 
 impl Template {
     /// The template as text, tokens joined by one space.
@@ -137,9 +145,21 @@ impl Miner {
         match best {
             Some(id) => {
                 let t = &mut self.templates[id];
-                for (slot, token) in t.tokens.iter_mut().zip(&views) {
-                    if slot != token && slot != WILDCARD {
+                for (k, token) in views.iter().enumerate() {
+                    let slot = &mut t.tokens[k];
+                    if slot != token && slot != WILDCARD && !slot.ends_with("=<*>") {
+                        let plain = !slot.contains(WILDCARD) && !token.contains(WILDCARD);
+                        t.words[k] = plain.then(|| vec![slot.clone(), token.to_string()]);
                         *slot = generalise(slot, token);
+                    } else if let Some(words) = &mut t.words[k] {
+                        if token.contains(WILDCARD) {
+                            t.words[k] = None;
+                        } else if !words.iter().any(|w| w == token) {
+                            words.push(token.to_string());
+                            if words.len() > MAX_WORDS {
+                                t.words[k] = None;
+                            }
+                        }
                     }
                 }
                 t.count += 1;
@@ -149,11 +169,39 @@ impl Miner {
             None => {
                 let id = self.templates.len();
                 let tokens = views.iter().map(|t| t.to_string()).collect();
-                self.templates.push(Template { id, tokens, count: 1, first_seen: seq, last_seen: seq });
+                let words = vec![None; views.len()];
+                self.templates.push(Template { id, tokens, count: 1, first_seen: seq, last_seen: seq, words });
                 self.tree.entry(key).or_default().push(id);
                 id
             }
         }
+    }
+
+    /// The group of a message of template `id`, as text: the template with the message's word
+    /// at each position that only ever held a few plain words (see [`MAX_WORDS`]).
+    ///
+    /// ```
+    /// use corridor_core::logs::drain::{Miner, MinerOptions};
+    /// let mut m = Miner::new(MinerOptions::default()).unwrap();
+    /// let id = m.add("cupsd startup succeeded");
+    /// m.add("cupsd shutdown succeeded");
+    /// assert_eq!(m.templates()[id].text(), "cupsd <*> succeeded");
+    /// assert_eq!(m.group(id, "cupsd startup succeeded"), "cupsd startup succeeded");
+    /// ```
+    pub fn group(&self, id: usize, message: &str) -> String {
+        let Some(t) = self.templates.get(id) else { return String::new() };
+        let tokens = mask::tokens(message);
+        if tokens.len() != t.tokens.len() {
+            return t.text();
+        }
+        let parts: Vec<&str> = t
+            .tokens
+            .iter()
+            .zip(&t.words)
+            .zip(&tokens)
+            .map(|((slot, words), token)| if words.is_some() { token.as_ref() } else { slot.as_str() })
+            .collect();
+        parts.join(" ")
     }
 
     /// The template a message would join, without learning; `None` if it would start one.

@@ -299,8 +299,8 @@ fn header(line: &str) -> Line<'_> {
 /// `[Sun Dec 04 04:47:44 2005]` or `[10.30 16:49:06]`.
 fn is_bracketed_time(token: &str) -> bool {
     let Some(inner) = token.strip_prefix('[').and_then(|t| t.strip_suffix(']')) else { return false };
-    let words: Vec<&str> = inner.split(' ').filter(|w| !w.is_empty()).collect();
-    !words.is_empty() && words.iter().all(|w| is_time_like(w) || MONTHS.contains(w) || DAYS.contains(w))
+    let mut words = inner.split(' ').filter(|w| !w.is_empty()).peekable();
+    words.peek().is_some() && words.all(|w| is_time_like(w) || MONTHS.contains(&w) || DAYS.contains(&w))
 }
 
 #[cfg(test)]

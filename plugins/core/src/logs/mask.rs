@@ -39,6 +39,9 @@ fn is_date_part(word: &str) -> bool {
 
 /// The masked form of one token; borrowed when nothing changed.
 pub fn mask(token: &str) -> Cow<'_, str> {
+    if !might_vary(token) {
+        return Cow::Borrowed(token);
+    }
     let lead = token.len() - token.trim_start_matches(['(', '[', '{', '\'', '"', '<']).len();
     let body = &token[lead..];
     let core = body.trim_end_matches([')', ']', '}', '\'', '"', ',', ';', ':', '.', '!', '>']);
@@ -54,11 +57,20 @@ pub fn mask(token: &str) -> Cow<'_, str> {
     } else if core.split_once(':').is_some_and(|(a, b)| is_host(a) && is_number(b)) {
         format!("{WILDCARD}:{WILDCARD}")
     } else if is_variable(core) {
+        if prefix.is_empty() && suffix.is_empty() {
+            return Cow::Borrowed(WILDCARD);
+        }
         WILDCARD.to_string()
     } else {
         return Cow::Borrowed(token);
     };
     Cow::Owned(format!("{prefix}{masked}{suffix}"))
+}
+
+/// A quick test that rules out most literal words: no digit, `/`, `=` or boolean/null start.
+fn might_vary(token: &str) -> bool {
+    token.bytes().any(|b| b.is_ascii_digit() || b == b'/' || b == b'=')
+        || token.trim_start_matches(['(', '[', '{', '\'', '"', '<']).starts_with(['t', 'f', 'n', 'T', 'F', 'N'])
 }
 
 fn has_digit(s: &str) -> bool {
