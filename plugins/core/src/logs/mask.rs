@@ -7,20 +7,56 @@ use std::borrow::Cow;
 /// The wildcard of templates.
 pub const WILDCARD: &str = "<*>";
 
-/// Whitespace-separated tokens of `message`, variable ones masked; a date written out in words
-/// (`Sun Jul 10 03:55:15 2005`) becomes one `<*>`.
+/// Units that belong to the number before them (`16.0 KB`, `5 sec`).
+const UNITS: [&str; 23] = [
+    "B", "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "bytes", "ms", "us", "ns", "s", "sec", "secs", "seconds",
+    "min", "mins", "minutes", "h", "hours", "%",
+];
+
+/// Whitespace-separated tokens of `message`, variable ones masked. A date written out in words
+/// (`Sun Jul 10 03:55:15 2005`) becomes one `<*>`; so does a number with its unit (`16.0 KB`),
+/// and a bracketed variable right after a number with a unit (`1204 bytes (1.1 KB)`).
 pub fn tokens(message: &str) -> Vec<Cow<'_, str>> {
     let mut out: Vec<Cow<'_, str>> = Vec::new();
+    let mut with_unit = None;
     let mut words = message.split_ascii_whitespace().peekable();
     while let Some(word) = words.next() {
         if is_calendar_word(word) && words.peek().is_some_and(|next| is_date_part(next) || is_calendar_word(next)) {
             while words.next_if(|next| is_date_part(next) || is_calendar_word(next)).is_some() {}
             out.push(Cow::Borrowed(WILDCARD));
-        } else {
-            out.push(mask(word));
+            continue;
+        }
+        let unit = word.trim_end_matches([',', ';', ':', '.', ')', ']']);
+        match out.last_mut() {
+            Some(last) if last.ends_with(WILDCARD) && UNITS.contains(&unit) => {
+                last.to_mut().push_str(&word[unit.len()..]);
+                if !last.starts_with('(') {
+                    with_unit = Some(out.len() - 1);
+                }
+            }
+            _ => out.push(mask(word)),
+        }
+        if with_unit.is_some_and(|k| k + 2 == out.len()) {
+            absorb_bracketed(&mut out);
         }
     }
     out
+}
+
+/// Merges a last token `(<*>)` (perhaps with `,` or `;` after it) into the variable before it.
+fn absorb_bracketed(out: &mut Vec<Cow<'_, str>>) {
+    let n = out.len();
+    if !out[n - 2].ends_with(WILDCARD) {
+        return;
+    }
+    let Some(rest) = out[n - 1].strip_prefix("(<*>)") else { return };
+    if rest.is_empty() || rest == "," || rest == ";" {
+        let rest = rest.to_string();
+        out.pop();
+        if let Some(last) = out.last_mut() {
+            last.to_mut().push_str(&rest);
+        }
+    }
 }
 
 /// A weekday or month name.
@@ -108,14 +144,14 @@ mod tests {
     #[test]
     fn variables_are_masked_and_words_kept() {
         let masked: Vec<String> = tokens(
-            "Got blk_-123 at Sun Jul 10 03:55:15 2005 from /10.0.0.1:50010 (size 64MB) uid=0 path /var/log/x took 5ms, user bob [42] ok=true",
+            "Got blk_-123 at Sun Jul 10 03:55:15 2005 from /10.0.0.1:50010 (size 64MB) 1204 bytes (1.1 KB), 5 sec; uid=0 path /var/log/x took 5ms, user bob [42] ok=true",
         )
         .into_iter()
         .map(Cow::into_owned)
         .collect();
         assert_eq!(
             masked.join(" "),
-            "Got <*> at <*> from <*>:<*> (size <*>) uid=<*> path <*> took <*>, user bob [<*>] ok=<*>"
+            "Got <*> at <*> from <*>:<*> (size <*>) <*>, <*>; uid=<*> path <*> took <*>, user bob [<*>] ok=<*>"
         );
     }
 }
