@@ -9,7 +9,6 @@
 use super::mask::{self, WILDCARD};
 use crate::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Miner settings.
@@ -121,7 +120,7 @@ impl Miner {
     pub fn reindex(&mut self) {
         self.tree.clear();
         for t in &self.templates {
-            let key = self.route(t.tokens.iter().map(String::as_str).collect::<Vec<_>>().as_slice());
+            let key = self.route(&t.tokens);
             self.tree.entry(key).or_default().push(t.id);
         }
     }
@@ -136,17 +135,16 @@ impl Miner {
     /// assert_eq!(m.templates()[id].text(), "user <*> logged in from <*>");
     /// ```
     pub fn add(&mut self, message: &str) -> usize {
-        let tokens = mask::tokens(message);
+        let views = mask::tokens(message);
         let seq = self.seen;
         self.seen += 1;
-        let views: Vec<&str> = tokens.iter().map(Cow::as_ref).collect();
         let key = self.route(&views);
         let best = self.tree.get(&key).and_then(|ids| self.best(ids, &views));
         match best {
             Some(id) => {
                 let t = &mut self.templates[id];
                 for (k, token) in views.iter().enumerate() {
-                    let slot = &mut t.tokens[k];
+                    let (slot, token) = (&mut t.tokens[k], token.as_ref());
                     if slot != token && slot != WILDCARD && !slot.ends_with("=<*>") {
                         let plain = !slot.contains(WILDCARD) && !token.contains(WILDCARD);
                         t.words[k] = plain.then(|| vec![slot.clone(), token.to_string()]);
@@ -207,15 +205,14 @@ impl Miner {
     /// The template a message would join, without learning; `None` if it would start one.
     pub fn find(&self, message: &str) -> Option<usize> {
         let tokens = mask::tokens(message);
-        let views: Vec<&str> = tokens.iter().map(Cow::as_ref).collect();
-        self.tree.get(&self.route(&views)).and_then(|ids| self.best(ids, &views))
+        self.tree.get(&self.route(&tokens)).and_then(|ids| self.best(ids, &tokens))
     }
 
     /// The leaf of the tree: token count and the leading tokens (variables as `<*>`).
-    fn route(&self, tokens: &[&str]) -> u64 {
+    fn route<T: AsRef<str>>(&self, tokens: &[T]) -> u64 {
         let mut h = Fnv::new();
         h.write(&tokens.len().to_le_bytes());
-        for t in tokens.iter().take(self.options.prefix_tokens) {
+        for t in tokens.iter().take(self.options.prefix_tokens).map(AsRef::as_ref) {
             h.write(if t.contains(WILDCARD) { WILDCARD.as_bytes() } else { t.as_bytes() });
             h.write(&[0xff]);
         }
@@ -224,7 +221,7 @@ impl Miner {
 
     /// The most similar template of a leaf, if similar enough; ties go to the oldest. Similarity
     /// is the share of equal tokens among the positions that are not variables on both sides.
-    fn best(&self, ids: &[usize], tokens: &[&str]) -> Option<usize> {
+    fn best<T: AsRef<str>>(&self, ids: &[usize], tokens: &[T]) -> Option<usize> {
         let mut best: Option<(usize, f64)> = None;
         for &id in ids {
             let t = &self.templates[id];
@@ -233,7 +230,7 @@ impl Miner {
             }
             let (mut same, mut both_wild) = (0, 0);
             for (a, b) in t.tokens.iter().zip(tokens) {
-                if a == b {
+                if a == b.as_ref() {
                     if a.contains(WILDCARD) {
                         both_wild += 1;
                     } else {

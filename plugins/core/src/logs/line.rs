@@ -25,6 +25,9 @@ pub enum Level {
 impl Level {
     /// The level a word names (any case, brackets and a trailing colon ignored).
     pub fn from_word(word: &str) -> Option<Self> {
+        if word.len() > 10 || !word.bytes().next().is_some_and(|b| b.is_ascii_alphabetic() || b"[<(".contains(&b)) {
+            return None;
+        }
         let w = word.trim_matches(|c| matches!(c, '[' | ']' | '<' | '>' | ':' | '(' | ')'));
         let mut buf = [0u8; 8];
         if w.is_empty() || w.len() > buf.len() {
@@ -159,11 +162,13 @@ fn klog(line: &str) -> Option<Line<'_>> {
 /// nginx/Apache access log: `host - user [date] "GET /x HTTP/1.1" 503 12 …`; the message is the
 /// request onwards and the level comes from the status.
 fn access_log(line: &str) -> Option<Line<'_>> {
-    let open = line.find(" [")?;
-    let close = open + line[open..].find("] \"")?;
-    if line[..open].split(' ').count() != 3 {
+    let mut parts = line.splitn(4, ' ');
+    let head = parts.by_ref().take(3).map(str::len).sum::<usize>() + 2;
+    if !parts.next()?.starts_with('[') {
         return None;
     }
+    let open = head;
+    let close = open + line[open..].find("] \"")?;
     let message = &line[close + 2..];
     let after_request = message[1..].find('"').map(|q| &message[q + 2..])?;
     let status: u16 = after_request.split_whitespace().next()?.parse().ok()?;

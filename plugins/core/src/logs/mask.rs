@@ -61,6 +61,9 @@ fn absorb_bracketed(out: &mut Vec<Cow<'_, str>>) {
 
 /// A weekday or month name.
 fn is_calendar_word(word: &str) -> bool {
+    if word.len() != 3 || !word.as_bytes()[0].is_ascii_uppercase() {
+        return false;
+    }
     const NAMES: [&str; 19] = [
         "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
         "Oct", "Nov", "Dec",
