@@ -57,6 +57,8 @@ pub struct Scores {
     pub ga: f64,
     /// Parsing accuracy (exact template text, raw).
     pub pa: f64,
+    /// Parsing accuracy after normalising the predictions (`METRICS.md` section 8).
+    pub pa_normalized: f64,
     /// F1 of grouping accuracy.
     pub fga: f64,
     /// F1 of template accuracy (lenient, as the Loghub-2.0 evaluator).
@@ -99,9 +101,59 @@ pub fn score(truth: &[String], predicted: &[String]) -> Scores {
     Scores {
         ga: correct_lines as f64 / n,
         pa: kept.iter().filter(|(t, p)| t == p).count() as f64 / n,
+        pa_normalized: kept.iter().filter(|(t, p)| *t == normalize(p)).count() as f64 / n,
         fga: f1(correct_groups),
         fta: f1(correct_templates),
     }
+}
+
+/// The optional normalisation of a predicted template of `METRICS.md` section 8.
+pub fn normalize(template: &str) -> String {
+    const WIDE: &str = ",!;:=|\"'[](){}.-+@#$%&";
+    const NARROW: &str = ",!;:=|\"'[](){}";
+    let collapsed = template.split_whitespace().collect::<Vec<_>>().join(" ");
+    let paths =
+        map_pieces(&collapsed, NARROW, |p| if p.starts_with('/') && p.len() > 1 { "<*>".into() } else { p.into() });
+    let mut out = map_pieces(&paths, WIDE, |p| {
+        let lower = p.to_ascii_lowercase();
+        let word = ["true", "false", "null", "root", "admin"].contains(&lower.as_str());
+        let digits = !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        let glued = p.contains("<*>") && p != "<*>";
+        if word || digits || glued {
+            "<*>".into()
+        } else {
+            p.into()
+        }
+    });
+    loop {
+        let next = out.replace("<*>.<*>", "<*>").replace("<*><*>", "<*>");
+        if next == out {
+            return out;
+        }
+        out = next;
+    }
+}
+
+/// Applies `f` to the pieces of `text` between spaces and the characters of `delimiters`,
+/// keeping the delimiters. A `<*>` is one piece.
+fn map_pieces(text: &str, delimiters: &str, f: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut piece = String::new();
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if text[i..].starts_with("<*>") {
+            piece.push_str("<*>");
+            chars.nth(1);
+        } else if c == ' ' || delimiters.contains(c) {
+            out.push_str(&f(&piece));
+            piece.clear();
+            out.push(c);
+        } else {
+            piece.push(c);
+        }
+    }
+    out.push_str(&f(&piece));
+    out
 }
 
 #[cfg(test)]
@@ -117,5 +169,12 @@ mod tests {
         let r = score(&truth, &predicted);
         assert!((r.ga - 0.5).abs() < 1e-9 && (r.pa - 0.5).abs() < 1e-9);
         assert!((r.fga - 1.0 / 3.0).abs() < 1e-9 && (r.fta - 1.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn normalisation_follows_section_8() {
+        assert_eq!(normalize("Got  blk_<*> from /10.0.0.1:<*> took <*>ms root"), "Got <*> from <*>:<*> took <*> <*>");
+        assert_eq!(normalize("<*>.<*>.<*> and 42 <*><*>"), "<*> and <*> <*>");
+        assert_eq!(normalize("héllo <*>é"), "héllo <*>");
     }
 }

@@ -15,7 +15,7 @@ pub fn run(dir: &Path, json_out: Option<&Path>, templates_dir: Option<&Path>) ->
     let systems = loghub::load(dir)?;
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
-    table.set_header(["system", "GA", "PA", "FGA", "FTA", "templates"]);
+    table.set_header(["system", "GA", "PA", "PA (normalised)", "FGA", "FTA", "templates"]);
     let mut doc = json!({ "input": "raw lines", "options": MinerOptions::default(), "systems": {} });
     let mut mean = Scores::default();
     for system in &systems {
@@ -26,6 +26,7 @@ pub fn run(dir: &Path, json_out: Option<&Path>, templates_dir: Option<&Path>) ->
             system.name.clone(),
             format!("{:.3}", s.ga),
             format!("{:.3}", s.pa),
+            format!("{:.3}", s.pa_normalized),
             format!("{:.3}", s.fga),
             format!("{:.3}", s.fta),
             distinct.to_string(),
@@ -35,6 +36,7 @@ pub fn run(dir: &Path, json_out: Option<&Path>, templates_dir: Option<&Path>) ->
         mean = Scores {
             ga: mean.ga + s.ga / k,
             pa: mean.pa + s.pa / k,
+            pa_normalized: mean.pa_normalized + s.pa_normalized / k,
             fga: mean.fga + s.fga / k,
             fta: mean.fta + s.fta / k,
         };
@@ -46,6 +48,7 @@ pub fn run(dir: &Path, json_out: Option<&Path>, templates_dir: Option<&Path>) ->
         "mean".to_string(),
         format!("{:.3}", mean.ga),
         format!("{:.3}", mean.pa),
+        format!("{:.3}", mean.pa_normalized),
         format!("{:.3}", mean.fga),
         format!("{:.3}", mean.fta),
         String::new(),
