@@ -10,6 +10,7 @@ use super::mask::{self, WILDCARD};
 use crate::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Miner settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -96,7 +97,7 @@ pub struct Miner {
     templates: Vec<Template>,
     seen: u64,
     #[serde(skip)]
-    tree: HashMap<u64, Vec<usize>>,
+    tree: HashMap<u64, Vec<usize>, BuildHasherDefault<Prehashed>>,
 }
 
 impl Miner {
@@ -254,6 +255,26 @@ fn generalise(a: &str, b: &str) -> String {
     match (a.split_once('='), b.split_once('=')) {
         (Some((ka, _)), Some((kb, _))) if ka == kb && !ka.is_empty() => format!("{ka}={WILDCARD}"),
         _ => WILDCARD.to_string(),
+    }
+}
+
+/// Hasher of the tree's keys, which are hashes already: keeps the `u64` as it is.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 

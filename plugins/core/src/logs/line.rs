@@ -265,9 +265,19 @@ fn header(line: &str) -> Line<'_> {
         .unwrap_or(toks.len());
     let timestamp = (time_end > 0).then(|| Cow::Borrowed(&line[toks[0].0..toks[time_end - 1].1]));
     let syslog = tok(0).is_some_and(|t| MONTHS.contains(&t));
-    if let Some(level_at) = (0..toks.len()).find(|&k| tok(k).is_some_and(|t| Level::from_word(t).is_some())) {
-        if (0..level_at).all(|k| tok(k).is_some_and(is_header_like) || k < time_end) && (level_at > 0 || toks.len() > 1)
-        {
+    let mut level_at = None;
+    for (k, &(s, e)) in toks.iter().enumerate() {
+        let t = &line[s..e];
+        if Level::from_word(t).is_some() {
+            level_at = Some(k);
+            break;
+        }
+        if !(k < time_end || is_header_like(t)) {
+            break;
+        }
+    }
+    if let Some(level_at) = level_at {
+        if level_at > 0 || toks.len() > 1 {
             let level = tok(level_at).and_then(Level::from_word);
             let mut k = level_at + 1;
             let mut logger = None;

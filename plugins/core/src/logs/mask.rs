@@ -17,7 +17,7 @@ const UNITS: [&str; 23] = [
 /// (`Sun Jul 10 03:55:15 2005`) becomes one `<*>`; so does a number with its unit (`16.0 KB`),
 /// and a bracketed variable right after a number with a unit (`1204 bytes (1.1 KB)`).
 pub fn tokens(message: &str) -> Vec<Cow<'_, str>> {
-    let mut out: Vec<Cow<'_, str>> = Vec::new();
+    let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(24);
     let mut with_unit = None;
     let mut words = message.split_ascii_whitespace().peekable();
     while let Some(word) = words.next() {
