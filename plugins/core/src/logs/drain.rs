@@ -79,14 +79,14 @@ impl Template {
         self.tokens.join(" ")
     }
 
-    /// The values of a message at this template's wildcards (masked tokens of the message
-    /// stand for themselves, so the original tokens are returned).
+    /// The text of a message at each of this template's variable tokens (`16.0 KB` for a
+    /// size); empty when the message does not have the template's shape.
     pub fn parameters<'a>(&self, message: &'a str) -> Vec<&'a str> {
-        let raw: Vec<&str> = message.split_ascii_whitespace().collect();
+        let raw = mask::raw_tokens(message);
         if raw.len() != self.tokens.len() {
             return Vec::new();
         }
-        self.tokens.iter().zip(raw).filter(|(t, r)| t.contains(WILDCARD) || *t != r).map(|(_, r)| r).collect()
+        self.tokens.iter().zip(raw).filter(|(t, _)| t.contains(WILDCARD)).map(|(_, r)| r).collect()
     }
 }
 

@@ -17,13 +17,33 @@ const UNITS: [&str; 23] = [
 /// (`Sun Jul 10 03:55:15 2005`) becomes one `<*>`; so does a number with its unit (`16.0 KB`),
 /// and a bracketed variable right after a number with a unit (`1204 bytes (1.1 KB)`).
 pub fn tokens(message: &str) -> Vec<Cow<'_, str>> {
+    tokenize(message, None)
+}
+
+/// The text of `message` behind each token of [`tokens`] (`16.0 KB` for one `<*>`).
+pub fn raw_tokens(message: &str) -> Vec<&str> {
+    let mut spans = Vec::new();
+    tokenize(message, Some(&mut spans));
+    spans.into_iter().map(|(s, e)| &message[s..e]).collect()
+}
+
+/// [`tokens`], recording the byte span of each token's text in `spans` when given.
+fn tokenize<'a>(message: &'a str, mut spans: Option<&mut Vec<(usize, usize)>>) -> Vec<Cow<'a, str>> {
+    let offset = |w: &str| w.as_ptr() as usize - message.as_ptr() as usize;
     let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(24);
     let mut with_unit = None;
     let mut words = message.split_ascii_whitespace().peekable();
     while let Some(word) = words.next() {
+        let start = offset(word);
+        let mut end = start + word.len();
         if is_calendar_word(word) && words.peek().is_some_and(|next| is_date_part(next) || is_calendar_word(next)) {
-            while words.next_if(|next| is_date_part(next) || is_calendar_word(next)).is_some() {}
+            while let Some(next) = words.next_if(|next| is_date_part(next) || is_calendar_word(next)) {
+                end = offset(next) + next.len();
+            }
             out.push(Cow::Borrowed(WILDCARD));
+            if let Some(spans) = spans.as_deref_mut() {
+                spans.push((start, end));
+            }
             continue;
         }
         let unit = word.trim_end_matches([',', ';', ':', '.', ')', ']']);
@@ -33,30 +53,47 @@ pub fn tokens(message: &str) -> Vec<Cow<'_, str>> {
                 if !last.starts_with('(') {
                     with_unit = Some(out.len() - 1);
                 }
+                if let Some(last_span) = spans.as_deref_mut().and_then(|s| s.last_mut()) {
+                    last_span.1 = end;
+                }
             }
-            _ => out.push(mask(word)),
+            _ => {
+                out.push(mask(word));
+                if let Some(spans) = spans.as_deref_mut() {
+                    spans.push((start, end));
+                }
+            }
         }
-        if with_unit.is_some_and(|k| k + 2 == out.len()) {
-            absorb_bracketed(&mut out);
+        if with_unit.is_some_and(|k| k + 2 == out.len()) && absorb_bracketed(&mut out) {
+            if let Some(spans) = spans.as_deref_mut() {
+                if let Some((_, e)) = spans.pop() {
+                    if let Some(last_span) = spans.last_mut() {
+                        last_span.1 = e;
+                    }
+                }
+            }
         }
     }
     out
 }
 
-/// Merges a last token `(<*>)` (perhaps with `,` or `;` after it) into the variable before it.
-fn absorb_bracketed(out: &mut Vec<Cow<'_, str>>) {
+/// Merges a last token `(<*>)` (perhaps with `,` or `;` after it) into the variable before it;
+/// tells whether it did.
+fn absorb_bracketed(out: &mut Vec<Cow<'_, str>>) -> bool {
     let n = out.len();
     if !out[n - 2].ends_with(WILDCARD) {
-        return;
+        return false;
     }
-    let Some(rest) = out[n - 1].strip_prefix("(<*>)") else { return };
+    let Some(rest) = out[n - 1].strip_prefix("(<*>)") else { return false };
     if rest.is_empty() || rest == "," || rest == ";" {
         let rest = rest.to_string();
         out.pop();
         if let Some(last) = out.last_mut() {
             last.to_mut().push_str(&rest);
         }
+        return true;
     }
+    false
 }
 
 /// A weekday or month name.
@@ -152,6 +189,10 @@ mod tests {
         .into_iter()
         .map(Cow::into_owned)
         .collect();
+        assert_eq!(
+            raw_tokens("at Sun Jul 10 03:55:15 2005 got 1204 bytes (1.1 KB), ok"),
+            vec!["at", "Sun Jul 10 03:55:15 2005", "got", "1204 bytes (1.1 KB),", "ok"]
+        );
         assert_eq!(
             masked.join(" "),
             "Got <*> at <*> from <*>:<*> (size <*>) <*>, <*>; uid=<*> path <*> took <*>, user bob [<*>] ok=<*>"
