@@ -57,8 +57,8 @@ const NAMES: [&str; 6] = ["alice", "bob.smith", "carol_ops", "dave+alerts", "eri
 const HOSTS: [&str; 5] =
     ["db-prod-1:5432", "redis-cache.internal:6379", "api-gw:8443", "kafka-2:9092", "localhost:3000"];
 
-/// Every kind of private value, each generated `per_kind` times, and every look-alike family
-/// as often, in lines that look like real logs.
+/// Every kind of private value, each generated `per_kind` times, in lines that look like real
+/// logs; each line also carries one look-alike (eleven families in turn).
 pub fn generate(per_kind: usize) -> Vec<Sample> {
     let mut rng = Rng(0x5EED);
     let kinds = [
@@ -197,7 +197,7 @@ fn secret(rng: &mut Rng, kind: Kind, i: usize) -> (String, String) {
 
 /// A look-alike value (family, text) and the phrase it sits in.
 fn look_alike(rng: &mut Rng, n: usize) -> ((&'static str, String), &'static str) {
-    match n % 8 {
+    match n % 11 {
         0 => {
             let u = format!(
                 "{}-{}-4{}-a{}-{}",
@@ -225,6 +225,35 @@ fn look_alike(rng: &mut Rng, n: usize) -> ((&'static str, String), &'static str)
         ),
         5 => (("host:port", rng.pick(&HOSTS).to_string()), "via {}"),
         6 => (("number", format!("1{}", rng.digits(12))), "offset {}"),
+        7 => (
+            (
+                "date",
+                format!(
+                    "2024-{:02}-{:02} {:02}:{:02}:{:02}",
+                    1 + rng.below(12),
+                    1 + rng.below(28),
+                    rng.below(24),
+                    rng.below(60),
+                    rng.below(60)
+                ),
+            ),
+            "since {}",
+        ),
+        8 => (("digest", format!("sha256:{}", rng.chars(64, HEX))), "image {}"),
+        9 => (
+            (
+                "semver",
+                format!(
+                    "{}.{}.{}-rc.{}+build.{}",
+                    rng.below(10),
+                    rng.below(30),
+                    rng.below(30),
+                    rng.below(9),
+                    rng.below(999)
+                ),
+            ),
+            "release {}",
+        ),
         _ => (("trace", rng.chars(32, HEX)), "trace={}"),
     }
 }

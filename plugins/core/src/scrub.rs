@@ -366,7 +366,9 @@ mod tests {
     fn look_alikes_survive() {
         let text = "pod api-7d9f8b6c5-x2x4z uuid 550e8400-e29b-41d4-a716-446655440000 version 1.24.3 \
                     commit 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291 took 1h30m5s at 12:30:45.120 \
-                    on db-prod-1:5432 id 1700000000123 date 2024-01-15 token_count=512 password_reset=true";
+                    on db-prod-1:5432 id 1700000000123 date 2024-01-15 token_count=512 password_reset=true \
+                    blk_-4111111111111111111 blk_4111111111111111 chip FF:F2:9F:16:E2:23:00:0D:60:E9:1D:DC \
+                    chdir(/p/gb2/stella/RAPTOR/2183/equi_test/2005.09.20-18.06.05)";
         let (out, s) = scrub(text);
         assert_eq!(out, text);
         assert!(s.report().is_empty());

@@ -253,8 +253,8 @@ fn token(text: &[u8], i: usize) -> Option<Hit> {
     aws_secret(text, i)
 }
 
-/// 40 characters of base64 with upper case, lower case and digits: an AWS secret access key.
-/// Git hashes (lower-case hex) do not qualify.
+/// 40 random-looking characters of base64 with upper case, lower case and digits, standing
+/// alone: an AWS secret access key. Git hashes (lower-case hex) and paths do not qualify.
 fn aws_secret(text: &[u8], i: usize) -> Option<Hit> {
     let b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'/' || b == b'+';
     if i > 0 && b64(text[i - 1]) {
@@ -262,11 +262,15 @@ fn aws_secret(text: &[u8], i: usize) -> Option<Hit> {
     }
     let end = run(text, i, b64);
     let v = &text[i..end];
+    let after = byte(text, end);
     let ok = v.len() == 40
+        && v[0] != b'/'
+        && !(after.is_ascii_alphanumeric() || b".-_".contains(&after))
+        && entropy(v) >= 4.2
         && v.iter().any(u8::is_ascii_uppercase)
         && v.iter().any(u8::is_ascii_lowercase)
         && v.iter().any(u8::is_ascii_digit)
-        && byte(text, end) != b'=';
+        && after != b'=';
     ok.then(|| Hit::new(i, end, Kind::AwsSecret))
 }
 
@@ -289,7 +293,7 @@ fn email(text: &[u8], i: usize) -> Option<Hit> {
 
 /// `aa:bb:cc:dd:ee:ff` or with dashes.
 fn mac(text: &[u8], i: usize) -> Option<Hit> {
-    if text.len() < i + 17 {
+    if text.len() < i + 17 || i > 0 && (text[i - 1] == b':' || text[i - 1] == b'-') {
         return None;
     }
     let sep = text[i + 2];
@@ -308,6 +312,9 @@ fn mac(text: &[u8], i: usize) -> Option<Hit> {
 
 /// An IPv6 address: eight groups, or fewer with one `::`, optionally ending in an IPv4.
 fn ipv6(text: &[u8], i: usize) -> Option<Hit> {
+    if i > 0 && (text[i - 1] == b':' || text[i - 1] == b'.') {
+        return None;
+    }
     let end = run(text, i, |b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
     let mut cand = &text[i..end];
     while cand.last() == Some(&b'.') || (cand.last() == Some(&b':') && !cand.ends_with(b"::")) {
@@ -462,12 +469,16 @@ fn digit_groups(text: &[u8], i: usize, sep: u8) -> Option<Groups> {
     (!after.is_ascii_alphanumeric() && !glued).then_some(Groups { lens, end: p })
 }
 
-/// A payment card number: 13 to 19 digits, with or without space or dash separators, a known
-/// issuer prefix and a valid Luhn checksum.
+/// A payment card number: 13 to 19 digits with space or dash separators (13 to 16 without), a
+/// known issuer prefix and a valid Luhn checksum, not glued to an identifier (`blk_-4…`).
 fn card(text: &[u8], i: usize) -> Option<Hit> {
+    if i > 0 && b"-_/.".contains(&text[i - 1]) {
+        return None;
+    }
     let groups = [b' ', b'-'].iter().filter_map(|&sep| digit_groups(text, i, sep)).max_by_key(|g| g.end)?;
     let digits: Vec<u8> = text[i..groups.end].iter().filter(|b| b.is_ascii_digit()).map(|b| b - b'0').collect();
-    if !(13..=19).contains(&digits.len()) {
+    let separated = groups.lens.len() > 1;
+    if !(13..=19).contains(&digits.len()) || !separated && digits.len() > 16 {
         return None;
     }
     let issuer = match digits[0] {
