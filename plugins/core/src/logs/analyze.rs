@@ -31,6 +31,9 @@ pub const ERROR_WORDS: [&str; 14] = [
     "unreachable",
 ];
 
+/// Most buckets per template for spikes.
+pub const MAX_BUCKETS: usize = 10_000;
+
 /// Analysis settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalyzeOptions {
@@ -327,7 +330,8 @@ fn window(parsed: &[Parsed], range: impl Iterator<Item = usize>, context: usize,
 
 /// Spikes of each template's count per time bucket, found by the detection engine, as
 /// (first event of the template in the peak bucket, anomaly). Events without a timestamp
-/// take the one before them; a log with no timestamps counts one event per second.
+/// take the one before them; a log with no timestamps counts one event per second. Fewer than
+/// 24 buckets give no spikes (too little history); more than [`MAX_BUCKETS`] is an error.
 fn spikes(parsed: &[Parsed], templates: usize, bucket_s: Option<f64>) -> Result<Vec<(usize, Anomaly)>> {
     let mut times = Vec::with_capacity(parsed.len());
     let mut last = None;
@@ -342,7 +346,14 @@ fn spikes(parsed: &[Parsed], templates: usize, bucket_s: Option<f64>) -> Result<
     }
     .max(1);
     let buckets = ((end - start) / step + 1) as usize;
-    if !(24..=1_000_000).contains(&buckets) {
+    if buckets > MAX_BUCKETS {
+        return Err(Error::in_field(
+            ErrorCode::InvalidOption,
+            "options.bucket_s",
+            format!("{buckets} buckets would cover this log; at most {MAX_BUCKETS}: choose wider buckets"),
+        ));
+    }
+    if buckets < 24 {
         return Ok(Vec::new());
     }
     let mut counts: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
@@ -492,5 +503,7 @@ mod tests {
         assert_eq!((a.events, a.findings.len()), (2, 1));
         assert!(a.warnings.iter().any(|w| w.code == WarningCode::TruncatedLines && w.count == 1));
         assert!(analyze("x", None, &AnalyzeOptions { context: 1000, ..Default::default() }).is_err());
+        let long_span = "2024-01-15 10:00:00 INFO a\n2024-02-15 10:00:00 INFO b\n";
+        assert!(analyze(long_span, None, &AnalyzeOptions { bucket_s: Some(1.0), ..Default::default() }).is_err());
     }
 }
