@@ -126,13 +126,13 @@ fn is_token_byte(b: u8) -> bool {
 /// `password=…`, `"api_key": "…"`, `Authorization: …`: the value after a sensitive key.
 fn key_value(text: &[u8], i: usize) -> Option<Hit> {
     let key_end = run(text, i, |b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
-    let key = std::str::from_utf8(&text[i..key_end]).ok()?.to_ascii_lowercase();
-    let role = key_role(&key)?;
     let mut v = run(text, key_end, |b| b == b'"' || b == b'\'');
     v = run(text, v, |b| b == b' ' || b == b'\t');
-    if !matches!(byte(text, v), b'=' | b':') {
+    if key_end == i || !matches!(byte(text, v), b'=' | b':') {
         return None;
     }
+    let key = std::str::from_utf8(&text[i..key_end]).ok()?.to_ascii_lowercase();
+    let role = key_role(&key)?;
     v = run(text, v + 1, |b| b == b' ' || b == b'\t');
     let quote = byte(text, v);
     let quoted = quote == b'"' || quote == b'\'';
