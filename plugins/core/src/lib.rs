@@ -8,6 +8,8 @@
 //! - [`seasonality`]: which periods are present, and when history is too short to tell.
 //! - [`model`]: the corridor itself, a robust seasonal model learned online.
 //! - [`detect`]: scores, anomaly intervals, level shifts, rate-of-change rule, streaming.
+//! - [`logs`]: line parsing, multi-line events, template mining and the findings that matter.
+//! - [`scrub`]: PII and secret removal with reversible, typed placeholders.
 //! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
 pub mod alert;
