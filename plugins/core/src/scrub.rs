@@ -188,6 +188,7 @@ impl Scrubber {
         let mut hits = self.extra_hits(text);
         let mut i = 0;
         let mut next_extra = 0;
+        let mut dense_end = 0;
         while i < bytes.len() {
             if let Some(&(s, e, _)) = hits.get(next_extra) {
                 if i >= s {
@@ -206,6 +207,10 @@ impl Scrubber {
                 Some(hit) if hits.get(next_extra).is_none_or(|&(s, _, _)| hit.end <= s) => {
                     hits.push((hit.start, hit.end, Label::Kind(hit.kind)));
                     i = hit.resume.max(i + 1);
+                }
+                _ if boundary && i >= dense_end => {
+                    dense_end = i + bytes[i..].iter().take_while(|&&b| is_dense(b)).count();
+                    i = if dense_end - i > MAX_DENSE_RUN { dense_end } else { i + 1 };
                 }
                 _ => i += 1,
             }
@@ -274,6 +279,15 @@ impl Scrubber {
         self.by_value.insert(key, p.clone());
         p
     }
+}
+
+/// A run of identifier characters longer than this, with nothing recognised at its start, is
+/// skipped whole: scanners look at every start inside shorter runs only, which keeps the scan
+/// linear on pathological input (`a.a.a.…`).
+const MAX_DENSE_RUN: usize = 256;
+
+fn is_dense(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"._%+-".contains(&b)
 }
 
 /// Where a span came from: a built-in scanner or the extra rule at this index.
@@ -417,5 +431,9 @@ mod tests {
         assert_eq!(restore(&out, s.mapping()), garbage);
         let long = "a=".repeat(1 << 20) + "é password=x";
         assert!(scrub(&long).0.ends_with("password=<PASSWORD_1>"));
+        for pattern in ["a.", "1.", "a-", "1-", "a_"] {
+            let dense = pattern.repeat(1 << 19) + " bob@example.com";
+            assert!(scrub(&dense).0.ends_with(" <EMAIL_1>"), "{pattern}");
+        }
     }
 }
