@@ -69,6 +69,10 @@ pub struct Template {
     pub words: Vec<Option<Vec<String>>>,
 }
 
+/// Templates of one tree leaf compared with a message, oldest first: keeps mining linear when
+/// a log is mostly unrelated lines of one length and first word.
+pub const MAX_CANDIDATES: usize = 256;
+
 /// A variable position with at most this many distinct plain words is a choice between a few
 /// literals (`startup`/`shutdown`), not a value: [`Miner::group`] keeps the word.
 pub const MAX_WORDS: usize = 3;
@@ -220,11 +224,12 @@ impl Miner {
         h.0
     }
 
-    /// The most similar template of a leaf, if similar enough; ties go to the oldest. Similarity
+    /// The most similar template of a leaf (among its [`MAX_CANDIDATES`] oldest), if similar
+    /// enough; ties go to the oldest. Similarity
     /// is the share of equal tokens among the positions that are not variables on both sides.
     fn best<T: AsRef<str>>(&self, ids: &[usize], tokens: &[T]) -> Option<usize> {
         let mut best: Option<(usize, f64)> = None;
-        for &id in ids {
+        for &id in ids.iter().take(MAX_CANDIDATES) {
             let t = &self.templates[id];
             if t.tokens.len() != tokens.len() {
                 continue;
