@@ -106,6 +106,9 @@ fn json(line: &str) -> Option<Line<'_>> {
 
 /// `logfmt`: `time=… level=error msg="…" k=v`.
 fn logfmt(line: &str) -> Option<Line<'_>> {
+    if !line.bytes().take_while(|&b| b != b' ').any(|b| b == b'=') {
+        return None;
+    }
     let (mut message, mut level, mut timestamp) = (None, None, None);
     let mut rest = line;
     let mut pairs = 0;
@@ -162,12 +165,12 @@ fn klog(line: &str) -> Option<Line<'_>> {
 /// nginx/Apache access log: `host - user [date] "GET /x HTTP/1.1" 503 12 …`; the message is the
 /// request onwards and the level comes from the status.
 fn access_log(line: &str) -> Option<Line<'_>> {
-    let mut parts = line.splitn(4, ' ');
-    let head = parts.by_ref().take(3).map(str::len).sum::<usize>() + 2;
-    if !parts.next()?.starts_with('[') {
+    let b = line.as_bytes();
+    let mut spaces = b.iter().enumerate().filter(|(_, &c)| c == b' ').map(|(k, _)| k);
+    let open = spaces.nth(2)?;
+    if b.get(open + 1) != Some(&b'[') {
         return None;
     }
-    let open = head;
     let close = open + line[open..].find("] \"")?;
     let message = &line[close + 2..];
     let after_request = message[1..].find('"').map(|q| &message[q + 2..])?;
@@ -253,7 +256,7 @@ fn tokens(line: &str, limit: usize) -> Vec<(usize, usize)> {
 
 /// Plain text: finds where the header ends without knowing the format.
 fn header(line: &str) -> Line<'_> {
-    let toks = tokens(line, 14);
+    let toks = tokens(line, 12);
     let tok = |k: usize| toks.get(k).map(|&(s, e)| &line[s..e]);
     let rest_from = |k: usize| toks.get(k).map_or("", |&(s, _)| &line[s..]);
     let time_end = toks
