@@ -3,12 +3,18 @@
 //! `cargo run --release -p corridor-bench -- nab DIR [--json FILE] [--scores-dir OUT]`
 //! `cargo run --release -p corridor-bench -- forecast DIR [--json FILE]`
 //! `cargo run --release -p corridor-bench -- scale DIR [--json FILE]`
+//! `cargo run --release -p corridor-bench -- logs DIR [--json FILE] [--templates-dir OUT]`
+//! `cargo run --release -p corridor-bench -- scrub [--json FILE] | scrub --apply FILE`
 
 mod detector_run;
 mod forecast_mode;
+mod loghub;
+mod logs_mode;
 mod nab;
 mod nab_mode;
 mod scale_mode;
+mod scrub_corpus;
+mod scrub_mode;
 mod throughput;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +58,26 @@ enum Mode {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Score template mining on a Loghub-2k folder (raw lines, one configuration), and its throughput.
+    Logs {
+        /// The Loghub-2k folder (with <System>/<System>_2k.log and its _structured.csv).
+        dir: PathBuf,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Write OUT/<System>/<System>_2k.log_structured.csv (LineId,EventTemplate).
+        #[arg(long)]
+        templates_dir: Option<PathBuf>,
+    },
+    /// Score the scrubber on a generated labelled corpus, or scrub a file line by line.
+    Scrub {
+        /// Print every line of this file scrubbed instead of scoring.
+        #[arg(long)]
+        apply: Option<PathBuf>,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -60,6 +86,9 @@ fn main() -> ExitCode {
         Mode::Nab { dir, json, scores_dir } => nab_mode::run(&dir, json.as_deref(), scores_dir.as_deref()),
         Mode::Forecast { dir, json } => forecast_mode::run(&dir, json.as_deref()),
         Mode::Scale { dir, json } => scale_mode::run(&dir, json.as_deref()),
+        Mode::Logs { dir, json, templates_dir } => logs_mode::run(&dir, json.as_deref(), templates_dir.as_deref()),
+        Mode::Scrub { apply: Some(file), .. } => scrub_mode::apply(&file),
+        Mode::Scrub { apply: None, json } => scrub_mode::run(json.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -187,7 +187,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Scale { file, forecast, target_per_replica, min_replicas, max_replicas, current_replicas } => {
             let fields = json!({
-                "options": forecast.to_json(),
+                "forecast": forecast.to_json(),
                 "scale": {"target_per_replica": target_per_replica, "min_replicas": min_replicas, "max_replicas": max_replicas},
                 "current_replicas": current_replicas,
             });

@@ -4,11 +4,19 @@
 //! Every request and response carries `"version": "corridor.v1"`. Errors are values:
 //! `{"error": {"code": "...", "message": "...", "field": "..."}}`. Timestamps go in as seconds
 //! or milliseconds since the epoch (see [`crate::series`]) and come out in milliseconds.
+//!
+//! Logs travel as a JSON string (`text`), so they are always valid Unicode here: a host that
+//! holds raw bytes decodes them lossily first (invalid sequences become U+FFFD, as
+//! [`crate::logs::analyze::analyze_bytes`] does and reports). An empty `text` gives no events
+//! and no findings; lines over [`crate::logs::event::MAX_LINE_BYTES`] are cut, with a warning.
 
 use crate::detect::{Anomaly, DetectOptions, Detector};
 use crate::error::{Error, ErrorCode, Result};
 use crate::forecast::{Forecast, ForecastOptions};
+use crate::logs::analyze::{Analysis, AnalyzeOptions};
+use crate::logs::drain::Miner;
 use crate::scale::ScaleOptions;
+use crate::scrub::{Mapping, Report, ScrubOptions};
 use crate::seasonality::Seasonality;
 use crate::series::TimeUnit;
 use crate::warning::Warning;
@@ -19,7 +27,8 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: &str = "corridor.v1";
 
 /// The operations [`call`] accepts.
-pub const OPERATIONS: [&str; 5] = ["detect", "update", "baseline", "forecast", "scale"];
+pub const OPERATIONS: [&str; 8] =
+    ["detect", "update", "baseline", "forecast", "scale", "logs_analyze", "scrub", "restore"];
 
 /// How request timestamps are read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,6 +246,89 @@ pub struct ScaleResponse {
     pub warnings: Vec<Warning>,
 }
 
+/// `logs_analyze`: events, templates and findings of a log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogsAnalyzeRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// The log, lines separated by `\n` (or `\r\n`).
+    pub text: String,
+    /// The `state` of an earlier `logs_analyze`: its templates are the learned history.
+    #[serde(default)]
+    pub state: Option<Miner>,
+    /// Analysis options.
+    #[serde(default)]
+    pub options: AnalyzeOptions,
+    /// When given, the text of every finding is scrubbed with these options and the
+    /// placeholders' `mapping` is returned (to keep on the caller's side).
+    #[serde(default)]
+    pub scrub: Option<ScrubOptions>,
+}
+
+/// Answer to `logs_analyze`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogsAnalyzeResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// Lines, events, findings, templates, warnings and the state for the next call.
+    #[serde(flatten)]
+    pub analysis: Analysis,
+    /// Placeholders of the scrubbed findings and their values (only when `scrub` was asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mapping: Option<Mapping>,
+    /// What scrubbing removed, by kind (only when `scrub` was asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scrubbed: Option<Report>,
+}
+
+/// `scrub`: remove private values and secrets from a text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScrubRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// The text.
+    pub text: String,
+    /// What else to remove and what to keep.
+    #[serde(default)]
+    pub options: ScrubOptions,
+    /// The `mapping` of an earlier call, so known values keep their placeholders.
+    #[serde(default)]
+    pub mapping: Mapping,
+}
+
+/// Answer to `scrub`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScrubResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// The text with placeholders.
+    pub text: String,
+    /// Every placeholder and its value: keep it local.
+    pub mapping: Mapping,
+    /// Values removed by this call, by kind.
+    pub report: Report,
+}
+
+/// `restore`: put the values of a `mapping` back into a text (such as an LLM's answer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoreRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// Text with placeholders.
+    pub text: String,
+    /// The mapping from `scrub` or `logs_analyze`.
+    pub mapping: Mapping,
+}
+
+/// Answer to `restore`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoreResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// The text with real values.
+    pub text: String,
+}
+
 /// The error value of the contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorResponse {
@@ -273,10 +365,15 @@ pub fn check_version(version: &str) -> Result<()> {
 pub fn call(op: &str, input: &str) -> String {
     let result = match op {
         "detect" => parse(input).and_then(crate::ops::detect).map(to_json),
-        "update" => parse_update(input).and_then(crate::ops::update).map(to_json),
+        "update" => parse_stateful::<UpdateRequest, Detector>(input).and_then(crate::ops::update).map(to_json),
         "baseline" => parse(input).and_then(crate::ops::baseline).map(to_json),
         "forecast" => parse(input).and_then(crate::ops::forecast).map(to_json),
         "scale" => parse(input).and_then(crate::ops::scale).map(to_json),
+        "logs_analyze" => {
+            parse_stateful::<LogsAnalyzeRequest, Miner>(input).and_then(crate::ops::logs_analyze).map(to_json)
+        }
+        "scrub" => parse(input).and_then(crate::ops::scrub).map(to_json),
+        "restore" => parse(input).and_then(crate::ops::restore).map(to_json),
         _ => Err(Error::new(
             ErrorCode::UnknownOperation,
             format!("unknown operation {op:?}; known: {}", OPERATIONS.join(", ")),
@@ -307,15 +404,16 @@ fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
     })
 }
 
-/// Parses an `update` request, telling a broken `state` apart from the rest of the request.
-fn parse_update(input: &str) -> Result<UpdateRequest> {
+/// Parses a request that carries a `state` of type `S`, telling a broken `state` apart from the
+/// rest of the request.
+fn parse_stateful<T: DeserializeOwned, S: DeserializeOwned>(input: &str) -> Result<T> {
     let raw: serde_json::Value = parse(input)?;
-    if let Some(state) = raw.get("state") {
-        Detector::deserialize(state).map_err(|e| {
+    if let Some(state) = raw.get("state").filter(|s| !s.is_null()) {
+        S::deserialize(state).map_err(|e| {
             Error::in_field(
                 ErrorCode::InvalidState,
                 "state",
-                format!("not a state from this engine's detect or update: {e}"),
+                format!("not a state from an earlier call of this engine: {e}"),
             )
         })?;
     }

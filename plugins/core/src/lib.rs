@@ -10,6 +10,8 @@
 //! - [`detect`]: scores, anomaly intervals, level shifts, rate-of-change rule, streaming.
 //! - [`forecast`] (over [`smoothing`]): next points with calibrated prediction intervals.
 //! - [`scale`]: replica plans from a forecast that scale ahead of load and do not flap.
+//! - [`logs`]: line parsing, multi-line events, template mining and the findings that matter.
+//! - [`scrub`]: PII and secret removal with reversible, typed placeholders.
 //! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
 #![warn(missing_docs)]
@@ -20,9 +22,11 @@ pub mod contract;
 pub mod detect;
 pub mod error;
 pub mod forecast;
+pub mod logs;
 pub mod model;
 pub mod ops;
 pub mod scale;
+pub mod scrub;
 pub mod seasonality;
 pub mod series;
 pub mod smoothing;

@@ -1,14 +1,18 @@
 //! The operations of the `corridor.v1` contract on typed requests: `detect`, `update`,
-//! `baseline`, `forecast` and `scale`. [`crate::contract::call`] wraps them for JSON.
+//! `baseline`, `forecast`, `scale`, `logs_analyze`, `scrub` and `restore`.
+//! [`crate::contract::call`] wraps them for JSON.
 
 use crate::contract::{
     check_version, BaselineRequest, BaselineResponse, DetectRequest, DetectResponse, ForecastRequest, ForecastResponse,
-    Points, RequestTimeUnit, ScaleRequest, ScaleResponse, Scored, UpdateRequest, UpdateResponse, VERSION,
+    LogsAnalyzeRequest, LogsAnalyzeResponse, Points, RequestTimeUnit, RestoreRequest, RestoreResponse, ScaleRequest,
+    ScaleResponse, Scored, ScrubRequest, ScrubResponse, UpdateRequest, UpdateResponse, VERSION,
 };
 use crate::detect::{Detector, SeasonalityChoice};
 use crate::error::{Error, ErrorCode, Result};
 use crate::forecast::{Forecast, ForecastOptions};
+use crate::logs::analyze::{analyze, Analysis};
 use crate::scale::{Demand, ScaleOptions};
+use crate::scrub::{self, Scrubber};
 use crate::seasonality::{self, Seasonality, DAY_MS, WEEK_MS};
 use crate::series::{clean, clean_points, CleanPoints, Series};
 use crate::warning::{Warning, WarningCode};
@@ -149,6 +153,54 @@ fn forecast_series(
     let mut warnings = cleaned.warnings;
     warnings.extend(seasonality.warnings());
     Ok((cleaned.series, seasonality, forecast, warnings))
+}
+
+/// Analyses a log: events, templates and findings; scrubs the findings when asked.
+pub fn logs_analyze(request: LogsAnalyzeRequest) -> Result<LogsAnalyzeResponse> {
+    check_version(&request.version)?;
+    let mut analysis = analyze(&request.text, request.state, &request.options)?;
+    let (mapping, scrubbed) = match request.scrub {
+        Some(options) => {
+            let mut scrubber = Scrubber::new(options);
+            scrub_findings(&mut analysis, &mut scrubber);
+            (Some(scrubber.mapping().clone()), Some(scrubber.report().clone()))
+        }
+        None => (None, None),
+    };
+    Ok(LogsAnalyzeResponse { version: VERSION.into(), analysis, mapping, scrubbed })
+}
+
+/// Replaces private values in every text of the findings; templates stay (their variables
+/// are wildcards already).
+fn scrub_findings(analysis: &mut Analysis, scrubber: &mut Scrubber) {
+    for f in &mut analysis.findings {
+        f.event = scrubber.scrub(&f.event);
+        for p in &mut f.parameters {
+            *p = scrubber.scrub(p);
+        }
+        for c in f.before.iter_mut().chain(f.after.iter_mut()) {
+            c.text = scrubber.scrub(&c.text);
+        }
+    }
+}
+
+/// Removes private values from a text, going on from the request's mapping.
+pub fn scrub(request: ScrubRequest) -> Result<ScrubResponse> {
+    check_version(&request.version)?;
+    let mut scrubber = Scrubber::with_mapping(request.options, request.mapping);
+    let text = scrubber.scrub(&request.text);
+    Ok(ScrubResponse {
+        version: VERSION.into(),
+        text,
+        mapping: scrubber.mapping().clone(),
+        report: scrubber.report().clone(),
+    })
+}
+
+/// Puts the real values back in place of the placeholders.
+pub fn restore(request: RestoreRequest) -> Result<RestoreResponse> {
+    check_version(&request.version)?;
+    Ok(RestoreResponse { version: VERSION.into(), text: scrub::restore(&request.text, &request.mapping) })
 }
 
 /// Assesses seasonality and picks the period the corridor follows.

@@ -21,6 +21,10 @@ pub enum WarningCode {
     InsufficientHistory,
     /// The model is still learning: scores of these points are 0.
     WarmingUp,
+    /// Log lines longer than [`crate::logs::event::MAX_LINE_BYTES`] were cut.
+    TruncatedLines,
+    /// Invalid UTF-8 in a log was replaced by U+FFFD.
+    InvalidUtf8,
 }
 
 /// One warning: a code, how many points it concerns, and a sentence for people.
