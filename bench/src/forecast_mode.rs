@@ -6,6 +6,7 @@ use crate::nab;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use corridor_core::contract::{ForecastRequest, VERSION};
 use corridor_core::forecast::ForecastOptions;
+use corridor_core::series::grid_means;
 use serde_json::json;
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -111,22 +112,8 @@ pub fn regularise(timestamps: &[i64], values: &[f64]) -> Option<(i64, Vec<f64>)>
     let step = counts.into_iter().filter(|(d, _)| *d > 0).max_by_key(|(d, c)| (*c, -d))?.0;
     let (t0, t1) = (*timestamps.iter().min()?, *timestamps.iter().max()?);
     let cells = ((t1 - t0) / step + 1) as usize;
-    let mut sum = vec![0.0; cells];
-    let mut count = vec![0usize; cells];
-    for (t, v) in timestamps.iter().zip(values) {
-        let cell = ((t - t0) / step) as usize;
-        sum[cell] += v;
-        count[cell] += 1;
-    }
-    let filled: Vec<usize> = (0..cells).filter(|&i| count[i] > 0).collect();
-    let mut y: Vec<f64> = (0..cells).map(|i| if count[i] > 0 { sum[i] / count[i] as f64 } else { 0.0 }).collect();
-    for pair in filled.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        for i in a + 1..b {
-            y[i] = y[a] + (y[b] - y[a]) * (i - a) as f64 / (b - a) as f64;
-        }
-    }
-    Some((step, y))
+    let cell_values = timestamps.iter().zip(values).map(|(t, v)| (((t - t0) / step) as usize, *v));
+    Some((step, grid_means(cells, cell_values).0))
 }
 
 /// Scores one regular series over the protocol's origins.

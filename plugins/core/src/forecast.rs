@@ -16,7 +16,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::seasonality::{PeriodStatus, Seasonality, DAY_MS};
-use crate::series::{Series, MAX_POINTS};
+use crate::series::{grid_means, Series, MAX_POINTS};
 use crate::smoothing::{self, Backtest, Errors, Params};
 use serde::{Deserialize, Serialize};
 
@@ -347,22 +347,12 @@ fn regular_grid(series: &Series) -> Result<Vec<f64>> {
             format!("the series spans {cells} steps of {step} ms; at most {MAX_POINTS} can be forecast from"),
         ));
     }
-    let mut sum = vec![0.0; cells];
-    let mut count = vec![0usize; cells];
-    for (ti, v) in t.iter().zip(&series.values).filter(|(ti, _)| **ti >= start) {
-        let cell = (((ti - start) as f64 / step as f64).round() as usize).min(cells - 1);
-        sum[cell] += v;
-        count[cell] += 1;
-    }
-    let filled: Vec<usize> = (0..cells).filter(|&i| count[i] > 0).collect();
-    let mut y: Vec<f64> = (0..cells).map(|i| if count[i] > 0 { sum[i] / count[i] as f64 } else { 0.0 }).collect();
-    for pair in filled.windows(2) {
-        let (a, b) = (pair[0], pair[1]);
-        for i in a + 1..b {
-            y[i] = y[a] + (y[b] - y[a]) * (i - a) as f64 / (b - a) as f64;
-        }
-    }
-    let first = filled.first().copied().unwrap_or(0);
+    let cell_values = t
+        .iter()
+        .zip(&series.values)
+        .filter(|(ti, _)| **ti >= start)
+        .map(|(ti, v)| ((((ti - start) as f64 / step as f64).round() as usize).min(cells - 1), *v));
+    let (mut y, first) = grid_means(cells, cell_values);
     Ok(y.split_off(first))
 }
 

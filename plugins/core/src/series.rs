@@ -169,6 +169,32 @@ pub fn clean_points(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Resul
     Ok(CleanPoints { points, warnings })
 }
 
+/// Values on a regular grid of `cells` cells from `(cell, value)` pairs: a cell takes the mean
+/// of its values, empty cells between filled ones are linearly interpolated. Returns the grid
+/// and the first filled cell (cells before it, and all of them when none is filled, are 0).
+///
+/// ```
+/// let (grid, first) = corridor_core::series::grid_means(5, [(1, 2.0), (1, 4.0), (4, 6.0)]);
+/// assert_eq!((grid, first), (vec![0.0, 3.0, 4.0, 5.0, 6.0], 1));
+/// ```
+pub fn grid_means(cells: usize, cell_values: impl IntoIterator<Item = (usize, f64)>) -> (Vec<f64>, usize) {
+    let mut sum = vec![0.0; cells];
+    let mut count = vec![0usize; cells];
+    for (cell, v) in cell_values {
+        sum[cell] += v;
+        count[cell] += 1;
+    }
+    let filled: Vec<usize> = (0..cells).filter(|&i| count[i] > 0).collect();
+    let mut y: Vec<f64> = (0..cells).map(|i| if count[i] > 0 { sum[i] / count[i] as f64 } else { 0.0 }).collect();
+    for pair in filled.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        for i in a + 1..b {
+            y[i] = y[a] + (y[b] - y[a]) * (i - a) as f64 / (b - a) as f64;
+        }
+    }
+    (y, filled.first().copied().unwrap_or(0))
+}
+
 /// Removes repeated timestamps from sorted points, keeping the last point of each run.
 fn dedup_keep_last(points: &mut Vec<(i64, f64)>) {
     let mut kept = 0;
