@@ -128,17 +128,7 @@ pub fn run(dir: &Path, json: Option<&Path>) -> Result<(), String> {
         };
         let corridor = predictive(&values, start, step_s, &fits, &options)?.outcome(&load, target);
         let days = load.len() as f64 / 1440.0;
-        let delta = 100.0 * (corridor.replica_minutes / hpa.replica_minutes - 1.0);
-        table.add_row(vec![
-            file.key(),
-            format!("{days:.1}"),
-            format!("{:.2} %", 100.0 * hpa.under_share),
-            format!("{:.2} %", 100.0 * corridor.under_share),
-            format!("{:.0}", hpa.replica_minutes),
-            format!("{:.0} ({delta:+.1} %)", corridor.replica_minutes),
-            format!("{:.1}", hpa.events_per_day),
-            format!("{:.1}", corridor.events_per_day),
-        ]);
+        table.add_row(comparison_row(file.key(), format!("{days:.1}"), &hpa, &corridor));
         doc["series"][file.key()] = json!({
             "days": days, "target_per_replica": target,
             "hpa": {"under_share": hpa.under_share, "replica_minutes": hpa.replica_minutes, "events_per_day": hpa.events_per_day},
@@ -150,22 +140,12 @@ pub fn run(dir: &Path, json: Option<&Path>) -> Result<(), String> {
             sum.events_per_day += o.events_per_day / files.len() as f64;
         }
     }
-    let delta = 100.0 * (sum_corridor.replica_minutes / sum_hpa.replica_minutes - 1.0);
-    table.add_row(vec![
-        "mean (replica-min: total)".into(),
-        String::new(),
-        format!("{:.2} %", 100.0 * sum_hpa.under_share),
-        format!("{:.2} %", 100.0 * sum_corridor.under_share),
-        format!("{:.0}", sum_hpa.replica_minutes),
-        format!("{:.0} ({delta:+.1} %)", sum_corridor.replica_minutes),
-        format!("{:.1}", sum_hpa.events_per_day),
-        format!("{:.1}", sum_corridor.events_per_day),
-    ]);
+    table.add_row(comparison_row("mean (replica-min: total)".into(), String::new(), &sum_hpa, &sum_corridor));
     println!("{table}");
     doc["mean"] = json!({
         "hpa": {"under_share": sum_hpa.under_share, "replica_minutes": sum_hpa.replica_minutes, "events_per_day": sum_hpa.events_per_day},
         "corridor": {"under_share": sum_corridor.under_share, "replica_minutes": sum_corridor.replica_minutes, "events_per_day": sum_corridor.events_per_day},
-        "replica_minutes_change": delta / 100.0,
+        "replica_minutes_change": sum_corridor.replica_minutes / sum_hpa.replica_minutes - 1.0,
     });
     if let Some(path) = json {
         let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
@@ -279,4 +259,20 @@ fn predictive(values: &[f64], start: usize, step_s: i64, fits: &[Fit], options: 
         run.ordered.push(pods.ordered);
     }
     Ok(run)
+}
+
+/// One table row: the reactive and the predictive outcome side by side, with Corridor's
+/// replica-minutes change against HPA.
+fn comparison_row(label: String, days: String, hpa: &Outcome, corridor: &Outcome) -> Vec<String> {
+    let delta = 100.0 * (corridor.replica_minutes / hpa.replica_minutes - 1.0);
+    vec![
+        label,
+        days,
+        format!("{:.2} %", 100.0 * hpa.under_share),
+        format!("{:.2} %", 100.0 * corridor.under_share),
+        format!("{:.0}", hpa.replica_minutes),
+        format!("{:.0} ({delta:+.1} %)", corridor.replica_minutes),
+        format!("{:.1}", hpa.events_per_day),
+        format!("{:.1}", corridor.events_per_day),
+    ]
 }

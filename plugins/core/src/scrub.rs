@@ -409,14 +409,7 @@ mod tests {
         let mut x: u64 = 1;
         for _ in 0..20_000 {
             let len = (x % 40) as usize;
-            let text: String = (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    alphabet[(x % alphabet.len() as u64) as usize]
-                })
-                .collect();
+            let text = crate::stats::random_text(&alphabet, len, &mut x);
             let (out, s) = scrub(&text);
             assert_eq!(restore(&out, s.mapping()), text);
         }

@@ -51,6 +51,20 @@ pub fn linear_fit(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     })
 }
 
+/// `len` characters drawn from `alphabet` by a xorshift generator advancing `state`: fuzz-like
+/// input for tests.
+#[cfg(test)]
+pub(crate) fn random_text(alphabet: &[char], len: usize, state: &mut u64) -> String {
+    (0..len)
+        .map(|_| {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            alphabet[(*state % alphabet.len() as u64) as usize]
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -478,15 +478,7 @@ mod tests {
     fn random_lines_never_panic() {
         let alphabet: Vec<char> =
             "0123456789aZ :-[]{}\"=,.\t\nTraceback (most recent call last)panic: Jan ERROR".chars().collect();
-        let mut x: u64 = 7;
-        let text: String = (0..200_000)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                alphabet[(x % alphabet.len() as u64) as usize]
-            })
-            .collect();
+        let text = crate::stats::random_text(&alphabet, 200_000, &mut 7);
         let a = run(&text, &AnalyzeOptions { learn_events: 10, ..Default::default() });
         assert!(a.events > 0);
     }
