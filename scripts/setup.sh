@@ -17,6 +17,17 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 cargo fetch --locked --quiet
+# Debian packages: Prometheus and promtool for the tests against a real Prometheus.
+apt_install() {
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+  fi
+}
+if ! command -v promtool >/dev/null 2>&1; then
+  apt_install prometheus
+fi
 # The Python Extism host (a wheel with the native runtime; nothing is compiled).
 if ! python3 -c 'import extism' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check "extism==${EXTISM_PY_VERSION:-1.1.1}"

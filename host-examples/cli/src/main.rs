@@ -2,6 +2,7 @@
 
 mod input;
 mod plugin;
+mod prometheus;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -26,24 +27,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Learn the corridor of a CSV series (timestamp,value) and list its anomalies.
+    /// Learn the corridor of a series and list its anomalies.
     Detect {
-        /// The CSV file.
-        file: PathBuf,
+        #[command(flatten)]
+        source: Source,
         #[command(flatten)]
         options: DetectOptions,
     },
-    /// Forecast the next points of a CSV series, with prediction intervals.
+    /// Forecast the next points of a series, with prediction intervals.
     Forecast {
-        /// The CSV file.
-        file: PathBuf,
+        #[command(flatten)]
+        source: Source,
         #[command(flatten)]
         options: ForecastOptions,
     },
-    /// Recommend replica counts from a forecast of a CSV load series.
+    /// Recommend replica counts from a forecast of a load series (requests per second, CPU, ...).
     Scale {
-        /// The CSV file of load (requests per second, CPU cores, ...).
-        file: PathBuf,
+        #[command(flatten)]
+        source: Source,
         #[command(flatten)]
         forecast: ForecastOptions,
         /// Load one replica serves.
@@ -59,12 +60,72 @@ enum Command {
         #[arg(long)]
         current_replicas: Option<u32>,
     },
+    /// Write the learned corridor of a series as Prometheus recording and alerting rules.
+    Rules(RulesArgs),
     /// Run detection on every CSV file of the bundled samples.
     Demo {
         /// The folder of samples.
         #[arg(long, default_value = "samples")]
         samples: PathBuf,
     },
+}
+
+/// The arguments of `corridor rules`.
+#[derive(clap::Args)]
+struct RulesArgs {
+    #[command(flatten)]
+    source: Source,
+    #[command(flatten)]
+    options: DetectOptions,
+    /// Name of the corridor in record and alert names (letters, digits, _).
+    #[arg(long)]
+    name: String,
+    /// Width of a phase bin, e.g. 10m or 1h (default: the coarsest with at most 168 bins).
+    #[arg(long)]
+    resolution: Option<String>,
+    /// Write the rules to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+}
+
+/// Where a series comes from: a CSV file, or a Prometheus query.
+#[derive(clap::Args)]
+struct Source {
+    /// A CSV file of `timestamp,value` rows (Unix seconds or milliseconds).
+    #[arg(required_unless_present = "prometheus", conflicts_with = "prometheus")]
+    file: Option<PathBuf>,
+    /// Read the series from the Prometheus at this base URL instead.
+    #[arg(long, requires = "query")]
+    prometheus: Option<String>,
+    /// The PromQL query of one series (what `rules` watches, too).
+    #[arg(long)]
+    query: Option<String>,
+    /// How far back to read from Prometheus.
+    #[arg(long, default_value = "14d")]
+    range: String,
+    /// Step of the series read from Prometheus.
+    #[arg(long, default_value = "1m")]
+    step: String,
+}
+
+impl Source {
+    /// The series of a CSV file.
+    fn file(path: &Path) -> Self {
+        Self { file: Some(path.to_path_buf()), prometheus: None, query: None, range: "14d".into(), step: "1m".into() }
+    }
+
+    /// The series' name (for messages) and its `timestamps` and `values` arrays.
+    fn read(&self) -> Result<(String, Value, Value), Failure> {
+        if let (Some(url), Some(query)) = (&self.prometheus, &self.query) {
+            let range = prometheus::parse_duration(&self.range).map_err(|e| Failure::Usage(format!("--range: {e}")))?;
+            let step = prometheus::parse_duration(&self.step).map_err(|e| Failure::Usage(format!("--step: {e}")))?;
+            let (timestamps, values) = prometheus::query_range(url, query, range, step).map_err(Failure::Usage)?;
+            return Ok((query.clone(), json!(timestamps), json!(values)));
+        }
+        let file = self.file.as_deref().ok_or_else(|| Failure::Usage("give a CSV file or --prometheus".into()))?;
+        let (timestamps, values) = input::read_series(file).map_err(Failure::Usage)?;
+        Ok((file.display().to_string(), timestamps, values))
+    }
 }
 
 /// The detection options of `corridor.v1`.
@@ -124,22 +185,28 @@ enum Failure {
     Engine(String),
 }
 
-/// Sends `op` a request built from the series in `file` plus `fields`; returns the answer or
-/// the engine's error as a message.
-fn ask(corridor: &mut Corridor, op: &str, file: &Path, fields: Value) -> Result<Value, Failure> {
-    let (timestamps, values) = input::read_series(file).map_err(Failure::Usage)?;
-    let mut request = json!({"version": "corridor.v1", "timestamps": timestamps, "values": values});
+/// Sends `op` a request of the series from `source` plus `fields`; returns the series' name and
+/// the answer, or the engine's error as a message.
+fn ask_series(corridor: &mut Corridor, op: &str, source: &Source, fields: Value) -> Result<(String, Value), Failure> {
+    let (name, timestamps, values) = source.read()?;
+    let mut request = json!({"timestamps": timestamps, "values": values});
     if let (Some(request), Value::Object(fields)) = (request.as_object_mut(), fields) {
         request.extend(fields);
     }
+    Ok((name.clone(), ask(corridor, op, &name, request)?))
+}
+
+/// Sends `op` the `request` (the version is added) about `name`; returns the answer, or the
+/// engine's error as a message.
+fn ask(corridor: &mut Corridor, op: &str, name: &str, mut request: Value) -> Result<Value, Failure> {
+    request["version"] = json!("corridor.v1");
     let answer = corridor.call(op, &request).map_err(Failure::Engine)?;
     match answer.get("error") {
         None => Ok(answer),
         Some(error) => {
             let field = error["field"].as_str().map(|f| format!(" ({f})")).unwrap_or_default();
             Err(Failure::Engine(format!(
-                "{}: {}{field}: {}",
-                file.display(),
+                "{name}: {}{field}: {}",
                 error["code"].as_str().unwrap_or("error"),
                 error["message"].as_str().unwrap_or("")
             )))
@@ -156,10 +223,36 @@ fn show(answer: &Value, json_out: bool, human: impl FnOnce(&Value)) {
     }
 }
 
-fn detect_file(corridor: &mut Corridor, file: &Path, options: &DetectOptions, json_out: bool) -> Result<(), Failure> {
-    let answer = ask(corridor, "detect", file, json!({"options": options.to_json()}))?;
-    show(&answer, json_out, |a| report::detect(&file.display().to_string(), a));
+fn detect(corridor: &mut Corridor, source: &Source, options: &DetectOptions, json_out: bool) -> Result<(), Failure> {
+    let (name, answer) = ask_series(corridor, "detect", source, json!({"options": options.to_json()}))?;
+    show(&answer, json_out, |a| report::detect(&name, a));
     Ok(())
+}
+
+fn rules(corridor: &mut Corridor, args: &RulesArgs, json_out: bool) -> Result<(), Failure> {
+    let RulesArgs { source, options, name, resolution, output } = args;
+    let query = source
+        .query
+        .as_deref()
+        .ok_or_else(|| Failure::Usage("rules need --query, the PromQL the corridor watches".into()))?;
+    let resolution_s = resolution
+        .as_deref()
+        .map(prometheus::parse_duration)
+        .transpose()
+        .map_err(|e| Failure::Usage(format!("--resolution: {e}")))?;
+    let fields = json!({
+        "options": options.to_json(),
+        "rules": {"name": name, "query": query, "resolution_s": resolution_s},
+    });
+    let (_, answer) = ask_series(corridor, "rules", source, fields)?;
+    let text = if json_out { answer.to_string() } else { answer["yaml"].as_str().unwrap_or_default().to_string() };
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| Failure::Usage(format!("{}: {e}", path.display()))),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
 }
 
 fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
@@ -179,25 +272,28 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let path = plugin::locate(cli.plugin.as_deref()).map_err(Failure::Usage)?;
     let mut corridor = Corridor::load(&path).map_err(Failure::Usage)?;
     match &cli.command {
-        Command::Detect { file, options } => detect_file(&mut corridor, file, options, cli.json),
-        Command::Forecast { file, options } => {
-            let answer = ask(&mut corridor, "forecast", file, json!({"options": options.to_json()}))?;
-            show(&answer, cli.json, |a| report::forecast(&file.display().to_string(), a));
+        Command::Detect { source, options } => detect(&mut corridor, source, options, cli.json),
+        Command::Forecast { source, options } => {
+            let (name, answer) = ask_series(&mut corridor, "forecast", source, json!({"options": options.to_json()}))?;
+            show(&answer, cli.json, |a| report::forecast(&name, a));
             Ok(())
         }
-        Command::Scale { file, forecast, target_per_replica, min_replicas, max_replicas, current_replicas } => {
+        Command::Rules(args) => rules(&mut corridor, args, cli.json),
+        Command::Scale { source, forecast, target_per_replica, min_replicas, max_replicas, current_replicas } => {
             let fields = json!({
                 "forecast": forecast.to_json(),
                 "scale": {"target_per_replica": target_per_replica, "min_replicas": min_replicas, "max_replicas": max_replicas},
                 "current_replicas": current_replicas,
             });
-            let answer = ask(&mut corridor, "scale", file, fields)?;
-            show(&answer, cli.json, |a| report::scale(&file.display().to_string(), a));
+            let (name, answer) = ask_series(&mut corridor, "scale", source, fields)?;
+            show(&answer, cli.json, |a| report::scale(&name, a));
             Ok(())
         }
         Command::Demo { samples } => {
             let options = DetectOptions { sensitivity: 0.5, seasonality: Seasonality::Auto, min_duration: 0.0 };
-            csv_files(samples)?.iter().try_for_each(|file| detect_file(&mut corridor, file, &options, cli.json))
+            csv_files(samples)?
+                .iter()
+                .try_for_each(|file| detect(&mut corridor, &Source::file(file), &options, cli.json))
         }
     }
 }

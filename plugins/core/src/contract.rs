@@ -27,8 +27,8 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: &str = "corridor.v1";
 
 /// The operations [`call`] accepts.
-pub const OPERATIONS: [&str; 8] =
-    ["detect", "update", "baseline", "forecast", "scale", "logs_analyze", "scrub", "restore"];
+pub const OPERATIONS: [&str; 9] =
+    ["detect", "update", "baseline", "forecast", "scale", "logs_analyze", "scrub", "restore", "rules"];
 
 /// How request timestamps are read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,6 +374,7 @@ pub fn call(op: &str, input: &str) -> String {
         }
         "scrub" => parse(input).and_then(crate::ops::scrub).map(to_json),
         "restore" => parse(input).and_then(crate::ops::restore).map(to_json),
+        "rules" => parse(input).and_then(crate::rules::rules).map(to_json),
         _ => Err(Error::new(
             ErrorCode::UnknownOperation,
             format!("unknown operation {op:?}; known: {}", OPERATIONS.join(", ")),

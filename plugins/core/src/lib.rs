@@ -11,6 +11,7 @@
 //! - [`forecast`] (over [`smoothing`]): next points with calibrated prediction intervals.
 //! - [`scale`]: replica plans from a forecast that scale ahead of load and do not flap.
 //! - [`logs`]: line parsing, multi-line events, template mining and the findings that matter.
+//! - [`rules`]: the corridor as Prometheus recording and alerting rules.
 //! - [`scrub`]: PII and secret removal with reversible, typed placeholders.
 //! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
@@ -25,6 +26,7 @@ pub mod forecast;
 pub mod logs;
 pub mod model;
 pub mod ops;
+pub mod rules;
 pub mod scale;
 pub mod scrub;
 pub mod seasonality;

@@ -200,6 +200,17 @@ impl Model {
         self.band_sigmas
     }
 
+    /// The corridor the model holds now for a moment at `t_ms` (its phase of the period):
+    /// `(expected value, noise σ)`, without learning. `None` while warming up.
+    pub fn corridor_at(&self, t_ms: i64) -> Option<(f64, f64)> {
+        if self.warmup.is_some() {
+            return None;
+        }
+        let seasonal = self.season.as_ref().map_or(0.0, |s| s.values[s.bin(t_ms)]);
+        let sigma = (self.mean_abs_residual * MAD_TO_SIGMA).max(self.scale_floor);
+        Some((self.level + seasonal, sigma))
+    }
+
     /// Predicts the point at `t_ms`, then learns from its value `x`.
     pub fn observe(&mut self, t_ms: i64, x: f64) -> Observation {
         if let Some(buffer) = &mut self.warmup {

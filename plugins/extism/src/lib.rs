@@ -1,7 +1,7 @@
 //! `corridor.wasm`: the Corridor engine as an Extism plugin.
 //!
 //! One exported function per `corridor.v1` operation (`detect`, `update`, `baseline`,
-//! `forecast`, `scale`, `logs_analyze`, `scrub`, `restore`): JSON in, JSON out, errors as
+//! `forecast`, `scale`, `logs_analyze`, `scrub`, `restore`, `rules`): JSON in, JSON out, errors as
 //! `{"error": {...}}` values, never a trap, input that is not UTF-8 included. Streaming state
 //! (the detector's, the template miner's) and the scrub mapping travel in the requests and
 //! answers, so the plugin keeps nothing between calls.
@@ -20,4 +20,4 @@ macro_rules! export_operations {
     )+};
 }
 
-export_operations!(detect, update, baseline, forecast, scale, logs_analyze, scrub, restore);
+export_operations!(detect, update, baseline, forecast, scale, logs_analyze, scrub, restore, rules);
