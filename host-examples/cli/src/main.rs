@@ -1,6 +1,7 @@
 //! `corridor`: runs the Corridor engine (`corridor.wasm`, through Extism) on your data.
 
 mod input;
+mod logs;
 mod plugin;
 mod prometheus;
 mod report;
@@ -62,11 +63,30 @@ enum Command {
     },
     /// Write the learned corridor of a series as Prometheus recording and alerting rules.
     Rules(RulesArgs),
+    /// Work with log files.
+    #[command(subcommand)]
+    Logs(LogsCommand),
     /// Run detection on every CSV file of the bundled samples.
     Demo {
         /// The folder of samples.
         #[arg(long, default_value = "samples")]
         samples: PathBuf,
+    },
+}
+
+/// What `corridor logs` does.
+#[derive(Subcommand)]
+enum LogsCommand {
+    /// Find the error patterns of a log with their context, scrubbed of private values.
+    Analyze {
+        /// The log file (plain, JSON lines, logfmt, access logs, klog; multi-line traces).
+        file: PathBuf,
+        /// Normal lines of context before and after each finding.
+        #[arg(long, default_value_t = 3)]
+        context: usize,
+        /// Keep reading lines appended to the file, like `tail -f`.
+        #[arg(long, short)]
+        follow: bool,
     },
 }
 
@@ -180,7 +200,7 @@ impl DetectOptions {
 }
 
 /// Why the program stopped: bad usage or input (exit 2), or an error answer from the engine (exit 1).
-enum Failure {
+pub enum Failure {
     Usage(String),
     Engine(String),
 }
@@ -198,7 +218,7 @@ fn ask_series(corridor: &mut Corridor, op: &str, source: &Source, fields: Value)
 
 /// Sends `op` the `request` (the version is added) about `name`; returns the answer, or the
 /// engine's error as a message.
-fn ask(corridor: &mut Corridor, op: &str, name: &str, mut request: Value) -> Result<Value, Failure> {
+pub fn ask(corridor: &mut Corridor, op: &str, name: &str, mut request: Value) -> Result<Value, Failure> {
     request["version"] = json!("corridor.v1");
     let answer = corridor.call(op, &request).map_err(Failure::Engine)?;
     match answer.get("error") {
@@ -279,6 +299,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Rules(args) => rules(&mut corridor, args, cli.json),
+        Command::Logs(LogsCommand::Analyze { file, context, follow }) => {
+            logs::Analyze { file, context: *context, follow: *follow, json: cli.json }.run(&mut corridor)
+        }
         Command::Scale { source, forecast, target_per_replica, min_replicas, max_replicas, current_replicas } => {
             let fields = json!({
                 "forecast": forecast.to_json(),

@@ -155,3 +155,57 @@ fn scale_prints_replicas_within_the_limits() {
     let out = corridor(&["scale", csv.to_str().unwrap(), "--target-per-replica", "0"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+fn classic_log(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("corridor-cli-{}-{name}", std::process::id()));
+    let lines = [
+        "2024-05-01T10:00:00Z INFO api Starting server...",
+        "2024-05-01T10:00:01Z INFO api GET /orders 200 41ms user=alice@example.com",
+        "2024-05-01T10:00:03Z ERROR db ConnectionRefusedError: [Errno 111] Connection refused: 'db-prod-1:5432'",
+        "2024-05-01T10:00:03Z WARN db Database health check failed. Retrying in 5s...",
+        "2024-05-01T10:00:08Z INFO api GET /health 200 2ms",
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").expect("temp file");
+    path
+}
+
+#[test]
+fn logs_analyze_prints_the_error_with_its_context_and_never_the_private_values() {
+    let log = classic_log("classic.log");
+    let out = corridor(&["logs", "analyze", log.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(":3: level error") && stdout.contains("Connection refused: 'db-prod-1:5432'"), "{stdout}");
+    assert!(stdout.contains("Starting server...") && stdout.contains("<EMAIL_1>"), "context, scrubbed: {stdout}");
+    assert!(!stdout.contains("alice@example.com"), "{stdout}");
+
+    let json = corridor(&["--json", "logs", "analyze", log.to_str().unwrap()]);
+    let answer: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
+    assert_eq!(answer["findings"][0]["line"], 3);
+    assert!(answer.get("mapping").is_none() && !String::from_utf8_lossy(&json.stdout).contains("alice@"));
+
+    let missing = corridor(&["logs", "analyze", "/nonexistent.log"]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn logs_analyze_follow_reports_lines_appended_later() {
+    use std::io::{BufRead, BufReader, Write};
+    let log = classic_log("follow.log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["--json", "logs", "analyze", "--follow", log.to_str().unwrap()])
+        .env("CORRIDOR_PLUGIN", wasm())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("corridor runs");
+    let mut answers = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first: serde_json::Value = serde_json::from_str(&answers.next().expect("an answer").expect("a line")).unwrap();
+    assert_eq!(first["lines"], 5);
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).expect("log opens");
+    writeln!(file, "2024-05-01T10:00:09Z ERROR api OOMKilled: container exceeded its memory limit").expect("append");
+    let next: serde_json::Value = serde_json::from_str(&answers.next().expect("an answer").expect("a line")).unwrap();
+    child.kill().expect("stops");
+    let _ = child.wait();
+    assert_eq!(next["lines"], 1);
+    assert!(next["findings"][0]["event"].as_str().unwrap().contains("OOMKilled"), "{next}");
+}

@@ -170,10 +170,15 @@ pub fn logs_analyze(request: LogsAnalyzeRequest) -> Result<LogsAnalyzeResponse> 
     Ok(LogsAnalyzeResponse { version: VERSION.into(), analysis, mapping, scrubbed })
 }
 
-/// Replaces private values in every text of the findings; templates stay (their variables
-/// are wildcards already).
+/// Replaces private values in every text of the findings and in the templates (a value the
+/// miner never saw vary, such as one user's e-mail, stays in its template). The `state` keeps
+/// the raw templates: it stays with the host.
 fn scrub_findings(analysis: &mut Analysis, scrubber: &mut Scrubber) {
+    for t in &mut analysis.templates {
+        t.template = scrubber.scrub(&t.template);
+    }
     for f in &mut analysis.findings {
+        f.template = scrubber.scrub(&f.template);
         f.event = scrubber.scrub(&f.event);
         for p in &mut f.parameters {
             *p = scrubber.scrub(p);

@@ -25,6 +25,18 @@ fn logs_analyze_finds_the_error_and_scrubs_it() {
 }
 
 #[test]
+fn a_scrubbed_answer_holds_private_values_only_in_its_mapping_and_state() {
+    let log = "2024-01-15 10:00:00,000 INFO api: login by alice@example.com\n\
+               2024-01-15 10:00:01,000 ERROR api: token rejected for alice@example.com\n";
+    let mut out = answer("logs_analyze", json!({"version": "corridor.v1", "text": log, "scrub": {}}));
+    assert_eq!(out["mapping"]["<EMAIL_1>"], "alice@example.com");
+    for private in ["mapping", "state"] {
+        out.as_object_mut().unwrap().remove(private);
+    }
+    assert!(!out.to_string().contains("alice@"), "{out}");
+}
+
+#[test]
 fn scrub_and_restore_round_trip() {
     let text = "login bob@example.com password=hunter2 from 2001:db8::1";
     let out = answer("scrub", json!({"version": "corridor.v1", "text": text}));
