@@ -2,6 +2,7 @@
 
 mod input;
 mod logs;
+mod plot;
 mod plugin;
 mod prometheus;
 mod report;
@@ -34,6 +35,9 @@ enum Command {
         source: Source,
         #[command(flatten)]
         options: DetectOptions,
+        /// Draw the series, its corridor and anomalies into this SVG file.
+        #[arg(long)]
+        plot: Option<PathBuf>,
     },
     /// Forecast the next points of a series, with prediction intervals.
     Forecast {
@@ -41,6 +45,9 @@ enum Command {
         source: Source,
         #[command(flatten)]
         options: ForecastOptions,
+        /// Draw the history, its corridor and the forecast into this SVG file.
+        #[arg(long)]
+        plot: Option<PathBuf>,
     },
     /// Recommend replica counts from a forecast of a load series (requests per second, CPU, ...).
     Scale {
@@ -243,10 +250,33 @@ fn show(answer: &Value, json_out: bool, human: impl FnOnce(&Value)) {
     }
 }
 
-fn detect(corridor: &mut Corridor, source: &Source, options: &DetectOptions, json_out: bool) -> Result<(), Failure> {
+fn detect(
+    corridor: &mut Corridor,
+    source: &Source,
+    options: &DetectOptions,
+    plot: Option<&Path>,
+    json_out: bool,
+) -> Result<(), Failure> {
     let (name, answer) = ask_series(corridor, "detect", source, json!({"options": options.to_json()}))?;
     show(&answer, json_out, |a| report::detect(&name, a));
-    Ok(())
+    match plot {
+        Some(path) => plot::Chart::from_detect(&name, &answer).draw(path).map_err(Failure::Usage),
+        None => Ok(()),
+    }
+}
+
+fn forecast(
+    corridor: &mut Corridor,
+    source: &Source,
+    options: &ForecastOptions,
+    plot: Option<&Path>,
+    json_out: bool,
+) -> Result<(), Failure> {
+    let (name, answer) = ask_series(corridor, "forecast", source, json!({"options": options.to_json()}))?;
+    show(&answer, json_out, |a| report::forecast(&name, a));
+    let Some(path) = plot else { return Ok(()) };
+    let (_, baseline) = ask_series(corridor, "baseline", source, json!({}))?;
+    plot::Chart::from_detect(&name, &baseline).with_forecast(&answer).draw(path).map_err(Failure::Usage)
 }
 
 fn rules(corridor: &mut Corridor, args: &RulesArgs, json_out: bool) -> Result<(), Failure> {
@@ -292,11 +322,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let path = plugin::locate(cli.plugin.as_deref()).map_err(Failure::Usage)?;
     let mut corridor = Corridor::load(&path).map_err(Failure::Usage)?;
     match &cli.command {
-        Command::Detect { source, options } => detect(&mut corridor, source, options, cli.json),
-        Command::Forecast { source, options } => {
-            let (name, answer) = ask_series(&mut corridor, "forecast", source, json!({"options": options.to_json()}))?;
-            show(&answer, cli.json, |a| report::forecast(&name, a));
-            Ok(())
+        Command::Detect { source, options, plot } => detect(&mut corridor, source, options, plot.as_deref(), cli.json),
+        Command::Forecast { source, options, plot } => {
+            forecast(&mut corridor, source, options, plot.as_deref(), cli.json)
         }
         Command::Rules(args) => rules(&mut corridor, args, cli.json),
         Command::Logs(LogsCommand::Analyze { file, context, follow }) => {
@@ -316,7 +344,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let options = DetectOptions { sensitivity: 0.5, seasonality: Seasonality::Auto, min_duration: 0.0 };
             csv_files(samples)?
                 .iter()
-                .try_for_each(|file| detect(&mut corridor, &Source::file(file), &options, cli.json))
+                .try_for_each(|file| detect(&mut corridor, &Source::file(file), &options, None, cli.json))
         }
     }
 }

@@ -66,6 +66,15 @@ fn detect_lists_a_planted_spike() {
         "{stdout}"
     );
 
+    let svg = csv.with_extension("svg");
+    let plotted = corridor(&["detect", csv.to_str().unwrap(), "--plot", svg.to_str().unwrap()]);
+    assert!(plotted.status.success(), "{}", String::from_utf8_lossy(&plotted.stderr));
+    let drawing = std::fs::read_to_string(&svg).expect("the plot is written");
+    assert!(
+        drawing.contains("<svg") && drawing.contains("<polygon") && drawing.contains("<circle"),
+        "band and anomaly"
+    );
+
     let json = corridor(&["--json", "detect", csv.to_str().unwrap()]);
     let answer: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
     assert_eq!(answer["anomalies"][0]["start_ms"], 1_700_000_000_000i64 + 300 * 60_000);
@@ -127,6 +136,10 @@ fn forecast_prints_intervals_and_the_model() {
         stdout.contains("80 % low") && stdout.contains("95 % high") && stdout.contains("backtest MASE"),
         "{stdout}"
     );
+    let svg = csv.with_extension("svg");
+    let plotted = corridor(&["forecast", csv.to_str().unwrap(), "--horizon", "6", "--plot", svg.to_str().unwrap()]);
+    assert!(plotted.status.success(), "{}", String::from_utf8_lossy(&plotted.stderr));
+    assert!(std::fs::read_to_string(&svg).expect("the plot is written").contains("forecast"));
     let json = corridor(&["--json", "forecast", csv.to_str().unwrap(), "--horizon", "6"]);
     let answer: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
     assert_eq!(answer["point"].as_array().map(Vec::len), Some(6));
