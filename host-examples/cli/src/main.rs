@@ -1,5 +1,6 @@
 //! `corridor`: runs the Corridor engine (`corridor.wasm`, through Extism) on your data.
 
+mod config;
 mod input;
 mod logs;
 mod plot;
@@ -20,6 +21,9 @@ struct Cli {
     /// The plugin to load (default: corridor.wasm beside this program, or a development build).
     #[arg(long, global = true, env = "CORRIDOR_PLUGIN")]
     plugin: Option<PathBuf>,
+    /// Configuration file (TOML) of defaults; see the README.
+    #[arg(long, global = true, env = "CORRIDOR_CONFIG")]
+    config: Option<PathBuf>,
     /// Print the engine's JSON answers instead of tables.
     #[arg(long, global = true)]
     json: bool,
@@ -119,10 +123,9 @@ struct RulesArgs {
 #[derive(clap::Args)]
 struct Source {
     /// A CSV file of `timestamp,value` rows (Unix seconds or milliseconds).
-    #[arg(required_unless_present = "prometheus", conflicts_with = "prometheus")]
     file: Option<PathBuf>,
-    /// Read the series from the Prometheus at this base URL instead.
-    #[arg(long, requires = "query")]
+    /// Without a file, read the series from the Prometheus at this base URL.
+    #[arg(long, env = "CORRIDOR_PROMETHEUS")]
     prometheus: Option<String>,
     /// The PromQL query of one series (what `rules` watches, too).
     #[arg(long)]
@@ -143,15 +146,16 @@ impl Source {
 
     /// The series' name (for messages) and its `timestamps` and `values` arrays.
     fn read(&self) -> Result<(String, Value, Value), Failure> {
-        if let (Some(url), Some(query)) = (&self.prometheus, &self.query) {
-            let range = prometheus::parse_duration(&self.range).map_err(|e| Failure::Usage(format!("--range: {e}")))?;
-            let step = prometheus::parse_duration(&self.step).map_err(|e| Failure::Usage(format!("--step: {e}")))?;
-            let (timestamps, values) = prometheus::query_range(url, query, range, step).map_err(Failure::Usage)?;
-            return Ok((query.clone(), json!(timestamps), json!(values)));
+        if let Some(file) = &self.file {
+            let (timestamps, values) = input::read_series(file).map_err(Failure::Usage)?;
+            return Ok((file.display().to_string(), timestamps, values));
         }
-        let file = self.file.as_deref().ok_or_else(|| Failure::Usage("give a CSV file or --prometheus".into()))?;
-        let (timestamps, values) = input::read_series(file).map_err(Failure::Usage)?;
-        Ok((file.display().to_string(), timestamps, values))
+        let url = self.prometheus.as_deref().ok_or_else(|| Failure::Usage("give a CSV file or --prometheus".into()))?;
+        let query = self.query.as_deref().ok_or_else(|| Failure::Usage("--prometheus needs --query".into()))?;
+        let range = prometheus::parse_duration(&self.range).map_err(|e| Failure::Usage(format!("--range: {e}")))?;
+        let step = prometheus::parse_duration(&self.step).map_err(|e| Failure::Usage(format!("--step: {e}")))?;
+        let (timestamps, values) = prometheus::query_range(url, query, range, step).map_err(Failure::Usage)?;
+        Ok((query.to_string(), json!(timestamps), json!(values)))
     }
 }
 
@@ -159,13 +163,13 @@ impl Source {
 #[derive(clap::Args)]
 struct DetectOptions {
     /// Corridor width: 0 (widest, fewest alerts) to 1 (narrowest); 0.5 is ±4σ.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, env = "CORRIDOR_SENSITIVITY")]
     sensitivity: f64,
     /// Which period the corridor follows.
-    #[arg(long, value_enum, default_value_t = Seasonality::Auto)]
+    #[arg(long, value_enum, default_value_t = Seasonality::Auto, env = "CORRIDOR_SEASONALITY")]
     seasonality: Seasonality,
     /// Shortest excursion reported, in seconds (like Prometheus `for:`).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, env = "CORRIDOR_MIN_DURATION")]
     min_duration: f64,
 }
 
@@ -350,7 +354,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(message) = config::apply(&args) {
+        eprintln!("corridor: {message}");
+        return ExitCode::from(2);
+    }
+    match run(Cli::parse_from(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
             eprintln!("corridor: {message}");

@@ -97,6 +97,18 @@ fn bad_input_gets_a_clear_message_and_exit_code() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid_option (options.sensitivity)"));
 
+    let config = fine.with_extension("toml");
+    std::fs::write(&config, "sensitivity = 3\n").expect("config file");
+    let out = corridor(&["--config", config.to_str().unwrap(), "detect", fine.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid_option (options.sensitivity)"), "from the file");
+    let out =
+        corridor(&["--config", config.to_str().unwrap(), "detect", "--sensitivity", "0.5", fine.to_str().unwrap()]);
+    assert!(out.status.success(), "a flag overrides the file");
+    std::fs::write(&config, "sensitivty = 0.5\n").expect("config file");
+    let out = corridor(&["--config", config.to_str().unwrap(), "detect", fine.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field `sensitivty`"));
+
     let out = Command::new(env!("CARGO_BIN_EXE_corridor"))
         .args(["--plugin", "/nonexistent/corridor.wasm", "demo"])
         .output()
