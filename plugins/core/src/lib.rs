@@ -12,6 +12,9 @@
 //! - [`scale`]: replica plans from a forecast that scale ahead of load and do not flap.
 //! - [`logs`]: line parsing, multi-line events, template mining and the findings that matter.
 //! - [`scrub`]: PII and secret removal with reversible, typed placeholders.
+//! - [`incident`]: anomalies, log findings and alerts grouped into incidents with ranked root causes.
+//! - [`explain`]: the offline rule book, prompts within a budget and structured answers.
+//! - [`llm`]: LLM wire formats (OpenAI-compatible and Ollama), pure: requests out, bytes in.
 //! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
 #![warn(missing_docs)]
@@ -21,7 +24,10 @@ pub mod calibrate;
 pub mod contract;
 pub mod detect;
 pub mod error;
+pub mod explain;
 pub mod forecast;
+pub mod incident;
+pub mod llm;
 pub mod logs;
 pub mod model;
 pub mod ops;
