@@ -124,6 +124,8 @@ fn quiet_incidents_close_and_late_signals_open_new_ones() {
     assert_eq!(incidents.len(), 2);
     assert_eq!((incidents[0]["status"].as_str(), incidents[1]["status"].as_str()), (Some("closed"), Some("open")));
     assert_eq!(incidents[1]["id"], "inc-2");
+    let seen: Vec<&String> = later["state"]["seen"].as_object().unwrap().keys().collect();
+    assert_eq!(seen.len(), 1, "ids older than the close window are forgotten: {seen:?}");
 }
 
 #[test]

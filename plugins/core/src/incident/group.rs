@@ -105,12 +105,14 @@ pub struct Incident {
     pub root_causes: Vec<Candidate>,
 }
 
-/// The correlator's state: the incidents so far and the ids of signals already seen.
+/// The correlator's state: the incidents so far and the ids (with start times) of the signals
+/// seen within the last `close_after_s + window_s`; older ids are forgotten, so the state stays
+/// bounded.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Correlator {
     incidents: Vec<Incident>,
     next_id: u64,
-    seen: BTreeSet<String>,
+    seen: BTreeMap<String, i64>,
 }
 
 /// How strongly a signal relates to an incident: 0 none, 1 weak (namespace, job), 2 strong.
@@ -144,7 +146,7 @@ impl Correlator {
         signals.sort_by(|a, b| (a.start_ms, &a.id).cmp(&(b.start_ms, &b.id)));
         let mut touched = BTreeSet::new();
         for signal in signals {
-            if !self.seen.insert(signal.id.clone()) {
+            if self.seen.insert(signal.id.clone(), signal.start_ms).is_some() {
                 continue;
             }
             for incident in &mut self.incidents {
@@ -199,6 +201,10 @@ impl Correlator {
         for k in touched {
             let incident = &mut self.incidents[k];
             incident.root_causes = rank(&incident.members, graph);
+        }
+        if let Some(&latest) = self.seen.values().max() {
+            let horizon = latest - close_ms - window_ms;
+            self.seen.retain(|_, start| *start >= horizon);
         }
     }
 }
