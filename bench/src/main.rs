@@ -5,8 +5,10 @@
 //! `cargo run --release -p corridor-bench -- scale DIR [--json FILE]`
 //! `cargo run --release -p corridor-bench -- logs DIR [--json FILE] [--templates-dir OUT]`
 //! `cargo run --release -p corridor-bench -- scrub [--json FILE] | scrub --apply FILE`
+//! `cargo run --release -p corridor-bench -- explain CASES_DIR [--json FILE] | explain --families`
 
 mod detector_run;
+mod explain_mode;
 mod forecast_mode;
 mod loghub;
 mod logs_mode;
@@ -78,6 +80,18 @@ enum Mode {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// Score incident grouping, root-cause ranking and the rule book on explain cases.
+    Explain {
+        /// The cases folder (bench/cases/explain); not needed with --families.
+        #[arg(required_unless_present = "families")]
+        dir: Option<PathBuf>,
+        /// List the rule book's family ids instead.
+        #[arg(long)]
+        families: bool,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -89,6 +103,9 @@ fn main() -> ExitCode {
         Mode::Logs { dir, json, templates_dir } => logs_mode::run(&dir, json.as_deref(), templates_dir.as_deref()),
         Mode::Scrub { apply: Some(file), .. } => scrub_mode::apply(&file),
         Mode::Scrub { apply: None, json } => scrub_mode::run(json.as_deref()),
+        Mode::Explain { families: true, .. } => explain_mode::families(),
+        Mode::Explain { dir: Some(dir), json, .. } => explain_mode::run(&dir, json.as_deref()),
+        Mode::Explain { dir: None, .. } => Err("explain needs CASES_DIR or --families".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

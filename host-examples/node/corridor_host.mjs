@@ -9,9 +9,16 @@ import { fileURLToPath } from 'node:url';
 /** Wall-clock limit of one plugin call, in milliseconds. */
 export const TIMEOUT_MS = 30_000;
 
-/** Loads the Corridor plugin: no WASI, no network, a call timeout. */
+/**
+ * Loads the Corridor plugin: no WASI, no network, a call timeout. The plugin imports Extism's
+ * HTTP functions (for `explain` with an LLM endpoint); SDK 1.0.3 lacks `http_headers`, so a
+ * fresh stub answering "no headers" is passed each time.
+ */
 export async function loadPlugin(wasmPath) {
-  return createPlugin({ wasm: [{ path: wasmPath }] }, { useWasi: false, timeoutMs: TIMEOUT_MS });
+  return createPlugin(
+    { wasm: [{ path: wasmPath }] },
+    { useWasi: false, timeoutMs: TIMEOUT_MS, functions: { 'extism:host/env': { http_headers: () => 0n } } },
+  );
 }
 
 /** Calls one corridor.v1 operation with a request object and returns the answer object. */

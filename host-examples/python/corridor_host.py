@@ -5,7 +5,9 @@ Usage: python corridor_host.py CORRIDOR_WASM FILE.csv   (columns: timestamp,valu
 
 import csv
 import json
+import os
 import sys
+import time
 
 import extism
 
@@ -15,19 +17,46 @@ TIMEOUT_MS = 30_000
 MAX_PAGES = 16_384
 
 
-def load_plugin(wasm_path):
-    """The Corridor plugin with a timeout and a memory limit; no WASI, no network."""
+def load_plugin(wasm_path, config=None, allowed_hosts=None, timeout_ms=TIMEOUT_MS):
+    """The Corridor plugin with a timeout and a memory limit; no WASI; no network unless
+    `allowed_hosts` names hosts (for the LLM endpoint of `config`)."""
     manifest = {
         "wasm": [{"path": wasm_path}],
-        "timeout_ms": TIMEOUT_MS,
+        "timeout_ms": timeout_ms,
         "memory": {"max_pages": MAX_PAGES},
+        "config": config or {},
+        "allowed_hosts": allowed_hosts or [],
     }
     return extism.Plugin(manifest, wasi=False)
+
+
+def llm_config(url, model, provider="openai"):
+    """Plugin configuration for an LLM endpoint; the API key comes from the environment
+    (CORRIDOR_LLM_API_KEY), never from a request."""
+    config = {"llm_url": url, "llm_model": model, "llm_provider": provider}
+    key = os.environ.get("CORRIDOR_LLM_API_KEY")
+    if key:
+        config["llm_api_key"] = key
+    return config
 
 
 def call(plugin, op, request):
     """Calls one corridor.v1 operation with a request dict and returns the answer dict."""
     return json.loads(plugin.call(op, json.dumps(request).encode()))
+
+
+def explain(plugin, request, timeout_ms=TIMEOUT_MS):
+    """Calls `explain`; when the plugin's HTTP call to the LLM fails below HTTP (refused,
+    blocked, timed out), Extism fails the call, and the failure goes back to the plugin as a
+    `transport_error` so the rule book answers with the error classified. The Python SDK does
+    not say why a call failed: one that ran into the plugin's `timeout_ms` is a timeout."""
+    started = time.monotonic()
+    try:
+        return call(plugin, "explain", request)
+    except extism.Error as e:
+        elapsed_ms = (time.monotonic() - started) * 1000
+        error = f"timeout after {elapsed_ms:.0f} ms" if elapsed_ms >= 0.95 * timeout_ms else str(e)
+        return call(plugin, "explain", {**request, "llm_response": {"transport_error": error}})
 
 
 def read_csv(path):

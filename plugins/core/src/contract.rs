@@ -12,7 +12,12 @@
 
 use crate::detect::{Anomaly, DetectOptions, Detector};
 use crate::error::{Error, ErrorCode, Result};
+use crate::explain::{ConfigSnippet, Explanation, LogSource};
 use crate::forecast::{Forecast, ForecastOptions};
+use crate::incident::signal::Labels;
+use crate::incident::{CorrelateOptions, Correlator, DependencyGraph, Incident};
+use crate::llm::{Endpoint, HttpRequest, HttpResponse, LlmError};
+use crate::logs::analyze::Finding;
 use crate::logs::analyze::{Analysis, AnalyzeOptions};
 use crate::logs::drain::Miner;
 use crate::scale::ScaleOptions;
@@ -27,8 +32,19 @@ use serde::{Deserialize, Serialize};
 pub const VERSION: &str = "corridor.v1";
 
 /// The operations [`call`] accepts.
-pub const OPERATIONS: [&str; 9] =
-    ["detect", "update", "baseline", "forecast", "scale", "logs_analyze", "scrub", "restore", "rules"];
+pub const OPERATIONS: [&str; 11] = [
+    "detect",
+    "update",
+    "baseline",
+    "forecast",
+    "scale",
+    "logs_analyze",
+    "scrub",
+    "restore",
+    "rules",
+    "correlate",
+    "explain",
+];
 
 /// How request timestamps are read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -329,6 +345,186 @@ pub struct RestoreResponse {
     pub text: String,
 }
 
+/// An anomaly from `detect` and the series it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnomalyInput {
+    /// Series name.
+    pub series: String,
+    /// Labels of the series (`service`, `namespace`, `pod`, `instance`, `job`, ...).
+    #[serde(default)]
+    pub labels: Labels,
+    /// The anomaly as `detect` or `update` returned it.
+    pub anomaly: crate::detect::Anomaly,
+}
+
+/// A finding from `logs_analyze` and where its log came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogFindingInput {
+    /// Labels of the log's source.
+    #[serde(default)]
+    pub labels: Labels,
+    /// The finding as `logs_analyze` returned it.
+    pub finding: Finding,
+    /// When it happened, ms; default: the timestamp in the finding's event.
+    #[serde(default)]
+    pub time_ms: Option<i64>,
+}
+
+/// `correlate`: group signals into incidents and rank their root causes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorrelateRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// Anomalies from `detect` or `update`.
+    #[serde(default)]
+    pub anomalies: Vec<AnomalyInput>,
+    /// Findings from `logs_analyze`.
+    #[serde(default)]
+    pub logs: Vec<LogFindingInput>,
+    /// Prometheus Alertmanager webhook payloads, as Alertmanager posts them.
+    #[serde(default)]
+    pub alerts: Vec<serde_json::Value>,
+    /// Which service depends on which.
+    #[serde(default)]
+    pub graph: DependencyGraph,
+    /// Grouping settings.
+    #[serde(default)]
+    pub options: CorrelateOptions,
+    /// The `state` of the previous `correlate`.
+    #[serde(default)]
+    pub state: Option<Correlator>,
+}
+
+/// Answer to `correlate`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CorrelateResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// Open incidents and those closed by this call, oldest first.
+    pub incidents: Vec<Incident>,
+    /// State for the next `correlate`.
+    pub state: Correlator,
+}
+
+/// Logs to explain: one text, or texts by service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LogsInput {
+    /// One log of unknown source.
+    Text(String),
+    /// Logs by service.
+    Sources(Vec<LogSource>),
+}
+
+impl Default for LogsInput {
+    fn default() -> Self {
+        Self::Sources(Vec::new())
+    }
+}
+
+/// Settings of `explain`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplainOptions {
+    /// Token budget of the prompt (default 3000, at least 256).
+    #[serde(default = "default_budget")]
+    pub budget_tokens: usize,
+    /// Most tokens the model may answer with (default 800).
+    #[serde(default = "default_output_tokens")]
+    pub max_output_tokens: u32,
+    /// Sampling temperature (default 0.2).
+    #[serde(default = "default_temperature")]
+    pub temperature: f32,
+    /// Ask for a streamed answer (default false).
+    #[serde(default)]
+    pub stream: bool,
+    /// Ask the endpoint for a JSON object (default true).
+    #[serde(default = "default_true")]
+    pub json: bool,
+    /// What to scrub besides the built-in kinds; scrubbing itself always happens.
+    #[serde(default)]
+    pub scrub: crate::scrub::ScrubOptions,
+}
+
+fn default_budget() -> usize {
+    3000
+}
+
+fn default_output_tokens() -> u32 {
+    800
+}
+
+fn default_temperature() -> f32 {
+    0.2
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl Default for ExplainOptions {
+    fn default() -> Self {
+        Self {
+            budget_tokens: default_budget(),
+            max_output_tokens: default_output_tokens(),
+            temperature: default_temperature(),
+            stream: false,
+            json: true,
+            scrub: Default::default(),
+        }
+    }
+}
+
+/// `explain`: a structured explanation of logs or an incident.
+///
+/// Without `llm` the offline rule book answers. With `llm` (set by the host from its own
+/// configuration) and no `llm_response`, the answer also holds `llm_request`, the HTTP request
+/// to send (the host adds `authorization: Bearer <key>` itself when it has a key). Calling
+/// again with the same request plus `llm_response` gives the model's explanation, or the rule
+/// book's with an `llm_fallback` warning and the classified `llm_error`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplainRequest {
+    /// Must be [`VERSION`].
+    pub version: String,
+    /// The logs.
+    #[serde(default)]
+    pub logs: LogsInput,
+    /// An incident from `correlate`.
+    #[serde(default)]
+    pub incident: Option<Incident>,
+    /// Configuration snippets for the prompt.
+    #[serde(default)]
+    pub config: Vec<ConfigSnippet>,
+    /// Settings.
+    #[serde(default)]
+    pub options: ExplainOptions,
+    /// The LLM endpoint, from the host's configuration (never a key).
+    #[serde(default)]
+    pub llm: Option<Endpoint>,
+    /// What the endpoint answered to `llm_request`.
+    #[serde(default)]
+    pub llm_response: Option<HttpResponse>,
+}
+
+/// Answer to `explain`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplainResponse {
+    /// [`VERSION`].
+    pub version: String,
+    /// The explanation.
+    pub explanation: Explanation,
+    /// The HTTP request for the LLM, when one is configured and not yet answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm_request: Option<HttpRequest>,
+    /// Why the LLM's answer could not be used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm_error: Option<LlmError>,
+    /// Estimated tokens of the prompt, when one was built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens: Option<usize>,
+    /// Fallbacks and prompt truncation.
+    pub warnings: Vec<Warning>,
+}
+
 /// The error value of the contract.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorResponse {
@@ -375,6 +571,10 @@ pub fn call(op: &str, input: &str) -> String {
         "scrub" => parse(input).and_then(crate::ops::scrub).map(to_json),
         "restore" => parse(input).and_then(crate::ops::restore).map(to_json),
         "rules" => parse(input).and_then(crate::rules::rules).map(to_json),
+        "correlate" => {
+            parse_stateful::<CorrelateRequest, Correlator>(input).and_then(crate::ops::correlate).map(to_json)
+        }
+        "explain" => parse(input).and_then(crate::ops::explain).map(to_json),
         _ => Err(Error::new(
             ErrorCode::UnknownOperation,
             format!("unknown operation {op:?}; known: {}", OPERATIONS.join(", ")),

@@ -13,6 +13,9 @@
 //! - [`logs`]: line parsing, multi-line events, template mining and the findings that matter.
 //! - [`rules`]: the corridor as Prometheus recording and alerting rules.
 //! - [`scrub`]: PII and secret removal with reversible, typed placeholders.
+//! - [`incident`]: anomalies, log findings and alerts grouped into incidents with ranked root causes.
+//! - [`explain`]: the offline rule book, prompts within a budget and structured answers.
+//! - [`llm`]: LLM wire formats (OpenAI-compatible and Ollama), pure: requests out, bytes in.
 //! - [`ops`] and [`contract`]: the `corridor.v1` operations, typed and as JSON.
 
 #![warn(missing_docs)]
@@ -22,7 +25,10 @@ pub mod calibrate;
 pub mod contract;
 pub mod detect;
 pub mod error;
+pub mod explain;
 pub mod forecast;
+pub mod incident;
+pub mod llm;
 pub mod logs;
 pub mod model;
 pub mod ops;

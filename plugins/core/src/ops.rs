@@ -1,6 +1,10 @@
 //! The operations of the `corridor.v1` contract on typed requests: `detect`, `update`,
-//! `baseline`, `forecast`, `scale`, `logs_analyze`, `scrub` and `restore`.
+//! `baseline`, `forecast`, `scale`, `logs_analyze`, `scrub`, `restore`, `correlate` and `explain`.
 //! [`crate::contract::call`] wraps them for JSON.
+
+mod incidents;
+
+pub use incidents::{correlate, explain};
 
 use crate::contract::{
     check_version, BaselineRequest, BaselineResponse, DetectRequest, DetectResponse, ForecastRequest, ForecastResponse,

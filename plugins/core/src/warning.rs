@@ -25,6 +25,10 @@ pub enum WarningCode {
     TruncatedLines,
     /// Invalid UTF-8 in a log was replaced by U+FFFD.
     InvalidUtf8,
+    /// The LLM's answer could not be used; the rule book answered instead.
+    LlmFallback,
+    /// Items of the prompt were left out to fit its token budget.
+    PromptTruncated,
 }
 
 /// One warning: a code, how many points it concerns, and a sentence for people.

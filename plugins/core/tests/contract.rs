@@ -41,7 +41,7 @@ fn malformed_and_invalid_requests_are_error_values() {
         ("detect", json!({"version": "corridor.v1", "timestamps": [1, 2, 3, 4], "values": [1, 2, 3, 4], "options": {"rate_of_change": {"min_slope_per_s": 0}}}).to_string(), "invalid_option"),
         ("detect", json!({"version": "corridor.v1", "timestamps": [1, 2, 3, 4], "values": [1, 2, 3, 4], "options": {"seasonality": "hourly"}}).to_string(), "malformed_request"),
         ("update", json!({"version": "corridor.v1", "state": {"model": 1}, "timestamps": [5], "values": [1]}).to_string(), "invalid_state"),
-        ("explain", "{}".into(), "unknown_operation"),
+        ("summon", "{}".into(), "unknown_operation"),
     ];
     for (op, input, code) in cases {
         assert_eq!(error_code(&call(op, &input)), code, "{op} {input}");

@@ -1,10 +1,14 @@
 //! `corridor.wasm`: the Corridor engine as an Extism plugin.
 //!
 //! One exported function per `corridor.v1` operation (`detect`, `update`, `baseline`,
-//! `forecast`, `scale`, `logs_analyze`, `scrub`, `restore`, `rules`): JSON in, JSON out, errors as
+//! `forecast`, `scale`, `logs_analyze`, `scrub`, `restore`, `rules`, `correlate`, `explain`): JSON
+//! in, JSON out, errors as
 //! `{"error": {...}}` values, never a trap, input that is not UTF-8 included. Streaming state
 //! (the detector's, the template miner's) and the scrub mapping travel in the requests and
-//! answers, so the plugin keeps nothing between calls.
+//! answers, so the plugin keeps nothing between calls. `explain` calls the LLM endpoint the
+//! plugin configuration names, if any (see [`llm`]).
+
+mod llm;
 
 use corridor_core::contract::call_bytes;
 use extism_pdk::{plugin_fn, FnResult};
@@ -20,4 +24,10 @@ macro_rules! export_operations {
     )+};
 }
 
-export_operations!(detect, update, baseline, forecast, scale, logs_analyze, scrub, restore, rules);
+export_operations!(detect, update, baseline, forecast, scale, logs_analyze, scrub, restore, rules, correlate);
+
+/// The `explain` operation of `corridor.v1`, through the configured LLM endpoint when there is one.
+#[plugin_fn]
+pub fn explain(input: Vec<u8>) -> FnResult<String> {
+    Ok(llm::explain(&input))
+}
