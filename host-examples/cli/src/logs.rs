@@ -33,22 +33,28 @@ pub struct Analyze<'a> {
     pub json: bool,
 }
 
-/// The analysis so far: the miner's state and the lines already read.
+/// The analysis so far: the miner's state, the lines already read, and the (scrubbed)
+/// findings with their context, the evidence for an explanation.
 struct Session {
     state: Value,
     lines_before: usize,
     findings: usize,
+    evidence: Vec<String>,
 }
+
+/// Most findings kept as evidence for an explanation.
+const EVIDENCE_FINDINGS: usize = 50;
 
 impl Analyze<'_> {
     /// Reads the file (in pieces, with a progress bar on a terminal), prints what matters, and
-    /// with `follow` goes on with what is appended until interrupted.
-    pub fn run(&self, corridor: &mut Corridor) -> Result<(), Failure> {
+    /// with `follow` goes on with what is appended until interrupted. Returns the first
+    /// findings with their context lines (scrubbed), as text for an explanation.
+    pub fn run(&self, corridor: &mut Corridor) -> Result<String, Failure> {
         let name = self.file.display().to_string();
         let mut file = File::open(self.file).map_err(|e| Failure::Usage(format!("{name}: {e}")))?;
         let size = file.metadata().map_err(|e| Failure::Usage(format!("{name}: {e}")))?.len();
         let progress = if self.json || size <= PIECE_BYTES as u64 { ProgressBar::hidden() } else { bar(size) };
-        let mut session = Session { state: Value::Null, lines_before: 0, findings: 0 };
+        let mut session = Session { state: Value::Null, lines_before: 0, findings: 0, evidence: Vec::new() };
         let mut pending = Vec::new();
         let mut offset = 0u64;
         loop {
@@ -76,7 +82,7 @@ impl Analyze<'_> {
         if !self.json && session.findings == 0 {
             println!("{name}: {} lines, nothing that needs attention", session.lines_before);
         }
-        Ok(())
+        Ok(session.evidence.join("\n"))
     }
 
     /// Sends one piece of the log, prints its findings, and keeps the miner's state.
@@ -101,6 +107,13 @@ impl Analyze<'_> {
                 print_finding(name, finding, session.lines_before);
             }
             print_summary(&answer);
+        }
+        for finding in findings.iter().take(EVIDENCE_FINDINGS.saturating_sub(session.findings)) {
+            let context = |side: &str| {
+                finding[side].as_array().into_iter().flatten().filter_map(|c| c["text"].as_str().map(str::to_string))
+            };
+            let event = finding["event"].as_str().map(str::to_string);
+            session.evidence.extend(context("before").chain(event).chain(context("after")));
         }
         session.findings += findings.len();
         session.lines_before += answer["lines"].as_u64().unwrap_or(0) as usize;

@@ -9,7 +9,7 @@ mod prometheus;
 mod report;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use plugin::Corridor;
+use plugin::{Corridor, Llm};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,6 +24,17 @@ struct Cli {
     /// Configuration file (TOML) of defaults; see the README.
     #[arg(long, global = true, env = "CORRIDOR_CONFIG")]
     config: Option<PathBuf>,
+    /// LLM for explanations: openai, ollama, or the base URL of an OpenAI-compatible server
+    /// (default: the offline rule book). The key comes from CORRIDOR_LLM_API_KEY or
+    /// OPENAI_API_KEY only.
+    #[arg(long, global = true, env = "CORRIDOR_LLM")]
+    llm: Option<String>,
+    /// Base URL of the --llm provider, when not its usual one (e.g. an Ollama on another machine).
+    #[arg(long, global = true, env = "CORRIDOR_LLM_URL")]
+    llm_url: Option<String>,
+    /// Model of the LLM (default: gpt-4o-mini for openai, llama3.2 for ollama).
+    #[arg(long, global = true, env = "CORRIDOR_LLM_MODEL")]
+    llm_model: Option<String>,
     /// Print the engine's JSON answers instead of tables.
     #[arg(long, global = true)]
     json: bool,
@@ -74,6 +85,16 @@ enum Command {
     },
     /// Write the learned corridor of a series as Prometheus recording and alerting rules.
     Rules(RulesArgs),
+    /// Explain an incident or logs: the likely cause and what to check (offline rule book
+    /// unless --llm). Commands are suggestions for you to approve; nothing is run.
+    Explain {
+        /// An incident from `correlate`, or a `correlate` answer (its first incident).
+        #[arg(long)]
+        incident: Option<PathBuf>,
+        /// Log files to explain; each file's stem names its service.
+        #[arg(long)]
+        logs: Vec<PathBuf>,
+    },
     /// Work with log files.
     #[command(subcommand)]
     Logs(LogsCommand),
@@ -96,8 +117,11 @@ enum LogsCommand {
         #[arg(long, default_value_t = 3)]
         context: usize,
         /// Keep reading lines appended to the file, like `tail -f`.
-        #[arg(long, short)]
+        #[arg(long, short, conflicts_with = "explain")]
         follow: bool,
+        /// Explain the findings (offline rule book unless --llm).
+        #[arg(long)]
+        explain: bool,
     },
 }
 
@@ -309,6 +333,38 @@ fn rules(corridor: &mut Corridor, args: &RulesArgs, json_out: bool) -> Result<()
     }
 }
 
+/// Asks `explain` and prints its answer.
+fn explain(corridor: &mut Corridor, mut request: Value, json_out: bool) -> Result<(), Failure> {
+    request["version"] = json!("corridor.v1");
+    let answer = corridor.explain(&request).map_err(Failure::Engine)?;
+    if let Some(error) = answer.get("error") {
+        return Err(Failure::Engine(format!("explain: {}: {}", error["code"], error["message"])));
+    }
+    show(&answer, json_out, report::explanation);
+    Ok(())
+}
+
+/// A log file as one of `explain`'s sources, named by its stem.
+fn log_source(file: &Path) -> Result<Value, Failure> {
+    let bytes = std::fs::read(file).map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
+    let service = file.file_stem().map(|s| s.to_string_lossy().into_owned());
+    Ok(json!({"service": service, "text": String::from_utf8_lossy(&bytes)}))
+}
+
+/// An incident from a file: one incident, or the first of a `correlate` answer.
+fn read_incident(file: &Path) -> Result<Value, Failure> {
+    let text = std::fs::read_to_string(file).map_err(|e| Failure::Usage(format!("{}: {e}", file.display())))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| Failure::Usage(format!("{}: not JSON: {e}", file.display())))?;
+    match value.get("incidents") {
+        Some(list) => list
+            .get(0)
+            .cloned()
+            .ok_or_else(|| Failure::Usage(format!("{}: the correlate answer holds no incident", file.display()))),
+        None => Ok(value),
+    }
+}
+
 fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
     let entries = std::fs::read_dir(dir).map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
     let mut files: Vec<PathBuf> = entries
@@ -324,15 +380,30 @@ fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     let path = plugin::locate(cli.plugin.as_deref()).map_err(Failure::Usage)?;
-    let mut corridor = Corridor::load(&path).map_err(Failure::Usage)?;
+    let llm =
+        cli.llm.as_deref().map(|name| Llm::named(name, cli.llm_url.as_deref(), cli.llm_model.as_deref())).transpose();
+    let llm = llm.map_err(Failure::Usage)?;
+    let mut corridor = Corridor::load(&path, llm.as_ref()).map_err(Failure::Usage)?;
     match &cli.command {
         Command::Detect { source, options, plot } => detect(&mut corridor, source, options, plot.as_deref(), cli.json),
         Command::Forecast { source, options, plot } => {
             forecast(&mut corridor, source, options, plot.as_deref(), cli.json)
         }
         Command::Rules(args) => rules(&mut corridor, args, cli.json),
-        Command::Logs(LogsCommand::Analyze { file, context, follow }) => {
-            logs::Analyze { file, context: *context, follow: *follow, json: cli.json }.run(&mut corridor)
+        Command::Logs(LogsCommand::Analyze { file, context, follow, explain: wanted }) => {
+            let evidence =
+                logs::Analyze { file, context: *context, follow: *follow, json: cli.json }.run(&mut corridor)?;
+            if *wanted {
+                explain(&mut corridor, json!({"logs": evidence}), cli.json)?;
+            }
+            Ok(())
+        }
+        Command::Explain { incident, logs } => {
+            let mut request = json!({"logs": logs.iter().map(|f| log_source(f)).collect::<Result<Vec<_>, _>>()?});
+            if let Some(file) = incident {
+                request["incident"] = read_incident(file)?;
+            }
+            explain(&mut corridor, request, cli.json)
         }
         Command::Scale { source, forecast, target_per_replica, min_replicas, max_replicas, current_replicas } => {
             let fields = json!({

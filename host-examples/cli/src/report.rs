@@ -120,3 +120,35 @@ pub fn detect(name: &str, answer: &Value) {
     }
     println!("{table}\n");
 }
+
+/// Prints an `explain` answer: who answered, the cause, the evidence, the fix, and the commands
+/// as suggestions that need the reader's approval.
+pub fn explanation(answer: &Value) {
+    let e = &answer["explanation"];
+    let source = match text(&e["source"]) {
+        "rule_book" => format!("the offline rule book ({})", text(&e["family"])),
+        other => other.replace('_', " "),
+    };
+    println!("Explanation from {source}, confidence {}", number(&e["confidence"]));
+    println!("  summary:        {}", text(&e["summary"]));
+    println!("  probable cause: {}", text(&e["probable_cause"]));
+    for line in e["evidence"].as_array().into_iter().flatten() {
+        println!("  evidence:       {}", text(line));
+    }
+    println!("  suggested fix:  {}", text(&e["suggested_fix"]));
+    let commands = e["commands"].as_array().cloned().unwrap_or_default();
+    if !commands.is_empty() {
+        println!("  commands to consider (nothing was run; each needs your approval):");
+        for c in &commands {
+            println!("    $ {}", text(&c["command"]));
+        }
+    }
+    if let Some(error) = answer.get("llm_error") {
+        println!(
+            "  the LLM could not answer ({}): {}",
+            text(&error["class"]).replace('_', " "),
+            text(&error["message"])
+        );
+    }
+    warnings(answer);
+}
