@@ -98,7 +98,8 @@ enum Command {
     /// Work with log files.
     #[command(subcommand)]
     Logs(LogsCommand),
-    /// Run detection on every CSV file of the bundled samples.
+    /// Run it all on the bundled samples: detection on every CSV file, a forecast and a replica
+    /// plan of the first, rules for the last, and every `.log` file analysed and explained.
     Demo {
         /// The folder of samples.
         #[arg(long, default_value = "samples")]
@@ -365,17 +366,38 @@ fn read_incident(file: &Path) -> Result<Value, Failure> {
     }
 }
 
-fn csv_files(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+/// The files of `dir` with extension `ext`, sorted; at least one.
+fn files_with(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, Failure> {
     let entries = std::fs::read_dir(dir).map_err(|e| Failure::Usage(format!("{}: {e}", dir.display())))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-        .collect();
+    let mut files: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect();
     files.sort();
     if files.is_empty() {
-        return Err(Failure::Usage(format!("{}: no CSV files", dir.display())));
+        return Err(Failure::Usage(format!("{}: no .{ext} files", dir.display())));
     }
     Ok(files)
+}
+
+fn demo(corridor: &mut Corridor, samples: &Path, json_out: bool) -> Result<(), Failure> {
+    let options = DetectOptions { sensitivity: 0.5, seasonality: Seasonality::Auto, min_duration: 0.0 };
+    let series = files_with(samples, "csv")?;
+    for file in &series {
+        detect(corridor, &Source::file(file), &options, None, json_out)?;
+    }
+    let load = Source::file(&series[series.len() - 1]);
+    let horizon = ForecastOptions { horizon: 4, levels: vec![80.0, 95.0] };
+    forecast(corridor, &load, &horizon, None, json_out)?;
+    let fields = json!({"forecast": horizon.to_json(), "scale": {"target_per_replica": 5000, "min_replicas": 2, "max_replicas": 20}});
+    let (name, answer) = ask_series(corridor, "scale", &load, fields)?;
+    show(&answer, json_out, |a| report::scale(&name, a));
+    let rules = json!({"options": options.to_json(), "rules": {"name": "demo", "query": "demo_series"}});
+    let (name, answer) = ask_series(corridor, "rules", &Source::file(&series[0]), rules)?;
+    show(&answer, json_out, |a| report::rules(&name, a));
+    for log in files_with(samples, "log")? {
+        let evidence = logs::Analyze { file: &log, context: 2, follow: false, json: json_out }.run(corridor)?;
+        explain(corridor, json!({"logs": evidence}), json_out)?;
+    }
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -415,12 +437,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             show(&answer, cli.json, |a| report::scale(&name, a));
             Ok(())
         }
-        Command::Demo { samples } => {
-            let options = DetectOptions { sensitivity: 0.5, seasonality: Seasonality::Auto, min_duration: 0.0 };
-            csv_files(samples)?
-                .iter()
-                .try_for_each(|file| detect(&mut corridor, &Source::file(file), &options, None, cli.json))
-        }
+        Command::Demo { samples } => demo(&mut corridor, samples, cli.json),
     }
 }
 

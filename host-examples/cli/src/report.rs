@@ -152,3 +152,17 @@ pub fn explanation(answer: &Value) {
     }
     warnings(answer);
 }
+
+/// Prints what a `rules` answer holds, without the rule file itself.
+pub fn rules(name: &str, answer: &Value) {
+    let bins = answer["bins"].as_array().map_or(0, Vec::len);
+    let records = text(&answer["yaml"]).matches("- record:").count();
+    let alerts = text(&answer["yaml"]).matches("- alert:").count();
+    println!(
+        "{name}: Prometheus rules, {records} recording and {alerts} alerting, the corridor in {bins} bins of {} min, for: {} min",
+        answer["resolution_ms"].as_i64().unwrap_or(0) / 60_000,
+        answer["for_ms"].as_i64().unwrap_or(0) / 60_000
+    );
+    warnings(answer);
+    println!("  (corridor rules FILE --name NAME --query PROMQL writes the file)\n");
+}

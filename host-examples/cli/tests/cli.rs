@@ -126,6 +126,9 @@ fn demo_runs_on_the_bundled_samples() {
         assert!(stdout.contains(sample), "{sample} missing");
     }
     assert!(stdout.contains("level shift"), "the January 2015 blizzard in nyc_taxi");
+    assert!(stdout.contains("replicas now") && stdout.contains("Prometheus rules"), "{stdout}");
+    assert!(stdout.contains("postgres_too_many_connections") && stdout.contains("<STRIPE_KEY_1>"), "{stdout}");
+    assert!(!stdout.contains("sk_live_"), "the sample log's key is scrubbed");
 }
 
 fn daily_load_csv(name: &str) -> PathBuf {
