@@ -17,6 +17,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 cargo fetch --locked --quiet
+# Prometheus and promtool (Debian package) for the KEDA scaler's tests and benchmark.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then apt_get=(apt-get); else apt_get=(sudo apt-get); fi
+  "${apt_get[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y -qq prometheus >/dev/null
+fi
 # The Python Extism host (a wheel with the native runtime; nothing is compiled).
 if ! python3 -c 'import extism' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check "extism==${EXTISM_PY_VERSION:-1.1.1}"
