@@ -175,6 +175,9 @@ async fn scaler_against_real_prometheus() {
         assert_eq!(http_get(&scaler.http.to_string(), probe).unwrap().0, 200, "{probe}");
     }
     rejects_bad_metadata(&mut client, &prom).await;
+    let push = object("push", &prom, &[]);
+    assert_eq!(client.stream_is_active(push.clone()).await.unwrap_err().code(), Code::Unimplemented);
+    assert_eq!(client.stream_metric_spec(push).await.unwrap_err().code(), Code::Unimplemented);
     let web = serves_the_forecast_for_the_lead_time(&mut client, &prom).await;
     is_active_follows_the_threshold(&mut client, &prom).await;
 
