@@ -1,8 +1,6 @@
 //! KEDA's `externalscaler` gRPC interface (messages, server trait, client) and, with the
 //! `testkit` feature, the real processes the scaler's tests and benchmark run against.
 
-#![allow(missing_docs)]
-
 tonic::include_proto!("externalscaler");
 
 #[cfg(feature = "testkit")]
