@@ -38,6 +38,10 @@ struct Cli {
     /// Seconds a request for a new ScaledObject waits for its first refresh.
     #[arg(long, env = "SCALER_FIRST_ANSWER_WAIT_S", default_value_t = 20)]
     first_answer_wait_s: u64,
+    /// Seconds after which a value whose Prometheus data is older is refused (KEDA then applies the
+    /// ScaledObject's fallback replicas).
+    #[arg(long, env = "SCALER_STALE_AFTER_S", default_value_t = 900)]
+    stale_after_s: u64,
     /// Seconds after which a ScaledObject KEDA no longer asks about is forgotten.
     #[arg(long, env = "SCALER_FORGET_AFTER_S", default_value_t = 3600)]
     forget_after_s: u64,
@@ -87,7 +91,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         cli.workers,
         stopped.clone(),
     ));
-    let scaler = Scaler::new(registry, metrics.clone(), Duration::from_secs(cli.first_answer_wait_s));
+    let scaler = Scaler::new(
+        registry,
+        metrics.clone(),
+        Duration::from_secs(cli.first_answer_wait_s),
+        Duration::from_secs(cli.stale_after_s),
+    );
     let grpc_server = tonic::transport::Server::builder()
         .add_service(ExternalScalerServer::new(scaler))
         .serve_with_incoming_shutdown(TcpListenerStream::new(grpc), until_stop(stopped.clone()));

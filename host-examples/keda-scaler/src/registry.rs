@@ -30,6 +30,8 @@ pub struct Reading {
     pub observed: Option<f64>,
     /// Why `value` is not a fresh forecast.
     pub fallback: Option<FallbackReason>,
+    /// When the Prometheus data behind `value` was read.
+    pub fetched_at: Option<Instant>,
 }
 
 /// One tracked ScaledObject.
@@ -196,7 +198,13 @@ impl Registry {
         match answer.and_then(|f| planned_load(&f, observed, &tracked.config)) {
             Ok(value) => {
                 tracing::debug!(namespace = %tracked.labels.namespace, name = %tracked.labels.name, value, "forecast");
-                Reading { value: Some(value), forecast: Some(value), observed: Some(observed), fallback: None }
+                Reading {
+                    value: Some(value),
+                    forecast: Some(value),
+                    observed: Some(observed),
+                    fallback: None,
+                    fetched_at: Some(Instant::now()),
+                }
             }
             Err(e) => {
                 self.metrics.error(ErrorKind::plugin);
@@ -208,7 +216,7 @@ impl Registry {
     fn reactive(&self, tracked: &Tracked, series: &Series, reason: FallbackReason, message: &str) -> Reading {
         let observed = series.last_value();
         self.log_fallback(tracked, reason, message);
-        Reading { value: observed, forecast: None, observed, fallback: Some(reason) }
+        Reading { value: observed, forecast: None, observed, fallback: Some(reason), fetched_at: Some(Instant::now()) }
     }
 
     fn fall_back(&self, tracked: &Tracked, previous: Reading, reason: FallbackReason, message: &str) -> Reading {

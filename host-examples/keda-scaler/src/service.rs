@@ -18,13 +18,20 @@ pub struct Scaler {
     registry: Arc<Registry>,
     metrics: Arc<Metrics>,
     first_answer_wait: Duration,
+    stale_after: Duration,
 }
 
 impl Scaler {
     /// A service over `registry`; a request for an object without any reading yet waits at most
-    /// `first_answer_wait` for its first refresh.
-    pub fn new(registry: Arc<Registry>, metrics: Arc<Metrics>, first_answer_wait: Duration) -> Self {
-        Self { registry, metrics, first_answer_wait }
+    /// `first_answer_wait` for its first refresh, and a value whose data is older than
+    /// `stale_after` is refused.
+    pub fn new(
+        registry: Arc<Registry>,
+        metrics: Arc<Metrics>,
+        first_answer_wait: Duration,
+        stale_after: Duration,
+    ) -> Self {
+        Self { registry, metrics, first_answer_wait, stale_after }
     }
 
     fn track(&self, object: Option<&ScaledObjectRef>) -> Result<Arc<Tracked>, Status> {
@@ -39,7 +46,15 @@ impl Scaler {
             Some(reading) => reading,
             None => tracked.first_reading(self.first_answer_wait).await.unwrap_or_default(),
         };
-        let Reading { value, fallback, .. } = reading;
+        let Reading { value, fallback, fetched_at, .. } = reading;
+        if let Some(age) = fetched_at.map(|t| t.elapsed()).filter(|age| *age > self.stale_after) {
+            return Err(Status::unavailable(format!(
+                "the last Prometheus data for {} is {} s old, over the {} s limit; see the scaler's log",
+                tracked.config.query,
+                age.as_secs(),
+                self.stale_after.as_secs()
+            )));
+        }
         value.ok_or_else(|| {
             let why = fallback.map_or("the first refresh has not finished".to_string(), |r| format!("{r:?}"));
             Status::unavailable(format!("no load known yet for {} ({why}); see the scaler's log", tracked.config.query))

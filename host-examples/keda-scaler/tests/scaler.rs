@@ -20,6 +20,8 @@ type Client = ExternalScalerClient<Channel>;
 const REFRESH_S: u64 = 2;
 /// Seconds one Prometheus request may take in this test.
 const TIMEOUT_S: u64 = 2;
+/// Staleness limit of the second scaler, seconds.
+const STALE_S: u64 = 3;
 /// The load of the short series, constant.
 const RECENT_LOAD: f64 = 42.5;
 
@@ -170,6 +172,13 @@ async fn scaler_against_real_prometheus() {
     let args = ["--refresh-s", &refresh, "--prometheus-timeout-s", &timeout, "--first-answer-wait-s", "120"];
     let mut scaler = ScalerProcess::start(&binary, &plugin(), &args);
     let mut client = Client::connect(format!("http://{}", scaler.grpc)).await.expect("gRPC connection");
+    // A second scaler that refuses values whose data is older than STALE_S.
+    let stale_limit = STALE_S.to_string();
+    let strict_args = ["--refresh-s", "1", "--prometheus-timeout-s", &timeout, "--stale-after-s", &stale_limit];
+    let strict = ScalerProcess::start(&binary, &plugin(), &strict_args);
+    let mut strict_client = Client::connect(format!("http://{}", strict.grpc)).await.expect("gRPC connection");
+    let cheap = object("cheap", &prom, &[("historyWindow", "2d"), ("step", "5m")]);
+    assert!(metric(&mut strict_client, &cheap).await.unwrap() > 0.0, "fresh data is served");
 
     for probe in ["/healthz", "/readyz"] {
         assert_eq!(http_get(&scaler.http.to_string(), probe).unwrap().0, 200, "{probe}");
@@ -219,6 +228,11 @@ async fn scaler_against_real_prometheus() {
     assert_eq!(metric(&mut client, &new).await.unwrap_err().code(), Code::Unavailable);
     assert!(sample(&scaler, r#"corridor_scaler_errors_total{kind="prometheus"}"#).unwrap() >= 1.0);
     assert!(sample(&scaler, "corridor_scaler_request_duration_seconds_count{method=\"GetMetrics\"}").unwrap() >= 5.0);
+
+    tokio::time::sleep(Duration::from_secs(STALE_S + 1)).await;
+    let status = metric(&mut strict_client, &cheap).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unavailable, "data over the staleness limit is refused");
+    assert!(status.message().contains("s old"), "{}", status.message());
 
     let log = std::fs::read_to_string(&scaler.log).unwrap();
     for said in ["too little history", "Prometheus unreachable", "falling back"] {
