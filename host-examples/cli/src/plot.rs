@@ -20,6 +20,12 @@ pub struct Chart {
     forecast: Vec<(f64, f64, f64, f64)>,
 }
 
+/// The outline of a band of `(x, lower, upper)`: along the upper bound, back along the lower.
+fn outline(band: impl Iterator<Item = (f64, f64, f64)>) -> Vec<(f64, f64)> {
+    let band: Vec<_> = band.collect();
+    band.iter().map(|b| (b.0, b.2)).chain(band.iter().rev().map(|b| (b.0, b.1))).collect()
+}
+
 fn floats(v: &Value) -> impl Iterator<Item = Option<f64>> + '_ {
     v.as_array().into_iter().flatten().map(Value::as_f64)
 }
@@ -109,12 +115,7 @@ impl Chart {
         let outside = self.series.iter().filter(|p| self.anomalies.iter().any(|(s, e)| (*s..=*e).contains(&p.0)));
         chart.draw_series(outside.map(|p| Circle::new((hours(&p.0), p.1), 3, ANOMALY.filled())))?;
         if !self.forecast.is_empty() {
-            let outline: Vec<(f64, f64)> = self
-                .forecast
-                .iter()
-                .map(|f| (hours(&f.0), f.3))
-                .chain(self.forecast.iter().rev().map(|f| (hours(&f.0), f.2)))
-                .collect();
+            let outline = outline(self.forecast.iter().map(|f| (hours(&f.0), f.2, f.3)));
             chart.draw_series([Polygon::new(outline, FORECAST.mix(0.25).filled())])?;
             chart
                 .draw_series(LineSeries::new(

@@ -2,27 +2,15 @@
 //! first (`cargo build --release --target wasm32-unknown-unknown -p corridor-extism`, which
 //! `scripts/test.sh` does).
 
+mod common;
+
+use common::{root, wasm};
 use extism::{Manifest, Plugin, Wasm};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn wasm() -> PathBuf {
-    let path = root().join("target/wasm32-unknown-unknown/release/corridor_extism.wasm");
-    assert!(path.is_file(), "{} missing: build corridor-extism for wasm32-unknown-unknown first", path.display());
-    path
-}
-
 fn corridor(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(args)
-        .env("CORRIDOR_PLUGIN", wasm())
-        .current_dir(root())
-        .output()
-        .expect("corridor runs")
+    common::command(args).output().expect("corridor runs")
 }
 
 fn write_csv(name: &str, rows: impl Iterator<Item = String>) -> PathBuf {
@@ -220,9 +208,7 @@ fn logs_analyze_prints_the_error_with_its_context_and_never_the_private_values()
 fn logs_analyze_follow_reports_lines_appended_later() {
     use std::io::{BufRead, BufReader, Write};
     let log = classic_log("follow.log");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["--json", "logs", "analyze", "--follow", log.to_str().unwrap()])
-        .env("CORRIDOR_PLUGIN", wasm())
+    let mut child = common::command(&["--json", "logs", "analyze", "--follow", log.to_str().unwrap()])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("corridor runs");

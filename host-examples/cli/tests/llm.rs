@@ -3,29 +3,19 @@
 //! secrets never reach the server, the key is sent as a bearer token but never printed, and
 //! failures fall back to the rule book with the error classified.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 use std::sync::mpsc;
 
 const KEY: &str = "sk-test-0123456789abcdefghijklmnopqrstuv";
 const PLANTED: [&str; 3] = ["AKIAIOSFODNN7EXAMPLE", "alice@example.com", "hunter2"];
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn corridor(args: &[&str]) -> Output {
-    let wasm = root().join("target/wasm32-unknown-unknown/release/corridor_extism.wasm");
-    assert!(wasm.is_file(), "{} missing: build corridor-extism for wasm32-unknown-unknown first", wasm.display());
-    Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(args)
-        .env("CORRIDOR_PLUGIN", wasm)
-        .env("OPENAI_API_KEY", KEY)
-        .env_remove("CORRIDOR_LLM_API_KEY")
-        .output()
-        .expect("corridor runs")
+    common::command(args).env("OPENAI_API_KEY", KEY).env_remove("CORRIDOR_LLM_API_KEY").output().expect("corridor runs")
 }
 
 /// The classic log, with secrets planted in it.

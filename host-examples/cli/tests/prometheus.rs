@@ -3,6 +3,8 @@
 //! anomalies, `corridor detect --prometheus` finding them, and `corridor rules` passing
 //! `promtool check rules` and `promtool test rules`.
 
+mod common;
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -11,18 +13,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 const DAY_S: u64 = 86_400;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn corridor(args: &[&str]) -> Output {
-    let wasm = root().join("target/wasm32-unknown-unknown/release/corridor_extism.wasm");
-    assert!(wasm.is_file(), "{} missing: build corridor-extism for wasm32-unknown-unknown first", wasm.display());
-    Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(args)
-        .env("CORRIDOR_PLUGIN", wasm)
-        .output()
-        .expect("corridor runs")
+    common::command(args).output().expect("corridor runs")
 }
 
 /// A fresh scratch folder for one test.
