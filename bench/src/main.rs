@@ -6,6 +6,7 @@
 //! `cargo run --release -p corridor-bench -- logs DIR [--json FILE] [--templates-dir OUT]`
 //! `cargo run --release -p corridor-bench -- scrub [--json FILE] | scrub --apply FILE`
 //! `cargo run --release -p corridor-bench -- explain CASES_DIR [--json FILE] | explain --families`
+//! `cargo run --release -p corridor-bench --features wasm -- wasm [--plugin FILE] [--json FILE]`
 //! `cargo run --release -p corridor-bench -- scaler [--objects N] [--concurrency C] [--seconds S] [--json FILE]`
 
 mod detector_run;
@@ -20,6 +21,8 @@ mod scaler_mode;
 mod scrub_corpus;
 mod scrub_mode;
 mod throughput;
+#[cfg(feature = "wasm")]
+mod wasm_mode;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -103,6 +106,17 @@ enum Mode {
         #[arg(long)]
         json: Option<PathBuf>,
     },
+    /// The same calls natively and through corridor.wasm in the Rust Extism host (needs the
+    /// `wasm` feature).
+    #[cfg(feature = "wasm")]
+    Wasm {
+        /// corridor.wasm; default the release build under target/.
+        #[arg(long, default_value = "target/wasm32-unknown-unknown/release/corridor_extism.wasm")]
+        plugin: PathBuf,
+        /// Write the figures as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Score incident grouping, root-cause ranking and the rule book on explain cases.
     Explain {
         /// The cases folder (bench/cases/explain); not needed with --families.
@@ -137,6 +151,8 @@ fn main() -> ExitCode {
             };
             scaler_mode::run(&run, json.as_deref())
         }
+        #[cfg(feature = "wasm")]
+        Mode::Wasm { plugin, json } => wasm_mode::run(&plugin, json.as_deref()),
         Mode::Scrub { apply: Some(file), .. } => scrub_mode::apply(&file),
         Mode::Scrub { apply: None, json } => scrub_mode::run(json.as_deref()),
         Mode::Explain { families: true, .. } => explain_mode::families(),
