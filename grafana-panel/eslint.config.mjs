@@ -25,6 +25,7 @@ export default defineConfig([
       '**/dist/',
       'src/wasm/',
       'test-artifacts/',
+      'tests/browser/.build/',
       '**/artifacts/',
       '**/work/',
       '**/ci/',
