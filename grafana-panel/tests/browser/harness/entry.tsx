@@ -147,10 +147,11 @@ async function main() {
         <Panel plugin={plugin} config={config} frames={frames} />
       </ui.ThemeContext.Provider>
     );
-  /** Renders fresh frames and resolves, in ms, once `count` bands are on screen and painted. */
+  /** Clears the panel, renders fresh frames and resolves, in ms, once `count` bands are on screen and painted. */
   (window as any).renderAndTime = (count: number) =>
     new Promise<number>((resolve) => {
       const frames = makeFrames(config.series);
+      ReactDOM.flushSync(() => root.render(null));
       const start = performance.now();
       render(frames);
       const check = () => {
