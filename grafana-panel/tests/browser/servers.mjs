@@ -42,7 +42,7 @@ function listen(handler) {
 }
 
 /** Serves `file` if it exists under `root`, else 404. */
-export function sendFile(res, root, relative) {
+function sendFile(res, root, relative) {
   const file = path.resolve(root, `.${decodeURIComponent(relative.split('?')[0])}`);
   if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
     res.writeHead(404).end('not found');
@@ -139,6 +139,11 @@ export function startOpenAiServer() {
       sendJson(res, 404, { error: { message: `no route ${req.url}`, type: 'invalid_request_error' } }, cors);
     }
   });
+}
+
+/** A static server of `root` (the built demo). */
+export function startStaticServer(root) {
+  return listen((req, res) => sendFile(res, root, req.url === '/' ? '/index.html' : req.url));
 }
 
 /** The harness page and the plugin; `llmApp.enabled` says whether the faked Grafana LLM app is on. */
