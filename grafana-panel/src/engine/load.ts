@@ -9,7 +9,7 @@ let loading: Promise<Engine> | undefined;
  */
 export function loadEngine(): Promise<Engine> {
   if (!loading) {
-    loading = import(/* webpackChunkName: "corridor-web" */ '../wasm/web/corridor_web').then(async (module) => {
+    loading = import(/* webpackChunkName: "corridor-web" */ '../wasm/panel/corridor_web').then(async (module) => {
       await module.default();
       return module;
     });

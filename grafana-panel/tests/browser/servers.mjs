@@ -152,7 +152,7 @@ export function startHarnessServer(llmApp = { enabled: false }) {
   const buildDir = path.join(here, '.build');
   const distDir = path.join(panelRoot, 'dist');
   const imgDir = path.join(panelRoot, 'node_modules/@grafana/ui/dist/public/img');
-  const wasmPkgDir = path.resolve(panelRoot, '../plugins/web/pkg/web');
+  const wasmPkgDir = path.resolve(panelRoot, '../plugins/web/pkg/panel');
   return listen((req, res, body) => {
     const url = req.url.split('?')[0];
     if (url === '/') {

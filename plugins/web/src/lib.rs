@@ -87,6 +87,7 @@ pub fn forecast(
 
 /// How many replicas to run now and over the forecast horizon; `params` holds the contract's
 /// `scale` policy and optionally `forecast`, `current_replicas` and `since_change_s`.
+#[cfg(feature = "scale")]
 #[wasm_bindgen(unchecked_return_type = "ScaleResult")]
 pub fn scale(
     timestamps: &[f64],
@@ -99,6 +100,7 @@ pub fn scale(
 
 /// Events, templates and findings of a log; `params` may hold the contract's `options`,
 /// `state` and `scrub`.
+#[cfg(feature = "logs")]
 #[wasm_bindgen(js_name = logsAnalyze, unchecked_return_type = "LogsAnalyzeResult")]
 pub fn logs_analyze(
     text: &str,
