@@ -87,7 +87,7 @@ export function SeriesChart({ analysis, width, height, color, layers, theme, sel
           {formatValue(geometry.v0)}
         </text>
         {layers.includes('band') && (
-          <path d={geometry.band} fill={color} fillOpacity={0.18} stroke="none" data-testid="corridor-band" />
+          <path d={geometry.band} fill={color} fillOpacity={0.3} stroke="none" data-testid="corridor-band" />
         )}
         {layers.includes('anomalies') &&
           detect.anomalies.map((anomaly) => (

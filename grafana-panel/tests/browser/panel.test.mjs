@@ -94,6 +94,7 @@ test('explain through an OpenAI-compatible endpoint sends exactly the scrubbed p
     new RegExp(`${openai.url}/v1/chat/completions`)
   );
   assert.equal(openai.requests.filter((r) => r.method === 'POST').length, 0, 'nothing is sent before confirmation');
+  await page.screenshot({ path: path.join(artifacts, 'explain-preview.png') });
   await page.getByTestId('corridor-explain-send').click();
   const answer = await page.getByTestId('corridor-explain-answer').textContent();
   assert.match(answer, /failing dependency of ops@example\.com/, 'placeholders are restored locally');
