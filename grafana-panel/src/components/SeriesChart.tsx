@@ -119,6 +119,16 @@ export function SeriesChart({ analysis, width, height, color, layers, theme, sel
             />
           </g>
         )}
+        {hover !== undefined && (
+          <line
+            x1={x(points.timestamps_ms[hover])}
+            x2={x(points.timestamps_ms[hover])}
+            y1={MARGIN.top}
+            y2={height - MARGIN.bottom}
+            stroke={theme.colors.text.disabled}
+            pointerEvents="none"
+          />
+        )}
         {layers.includes('anomalies') &&
           detect.anomalies.map((anomaly) => (
             <circle
@@ -136,15 +146,6 @@ export function SeriesChart({ analysis, width, height, color, layers, theme, sel
               <title>{`${anomaly.severity} ${anomaly.kind.replace(/_/g, ' ')}: click to explain`}</title>
             </circle>
           ))}
-        {hover !== undefined && (
-          <line
-            x1={x(points.timestamps_ms[hover])}
-            x2={x(points.timestamps_ms[hover])}
-            y1={MARGIN.top}
-            y2={height - MARGIN.bottom}
-            stroke={theme.colors.text.disabled}
-          />
-        )}
       </svg>
       {hover !== undefined && (
         <Tooltip analysis={analysis} index={hover} left={x(points.timestamps_ms[hover])} width={width} theme={theme} />
