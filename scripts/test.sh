@@ -13,5 +13,10 @@ cargo build --release --locked --quiet --target wasm32-unknown-unknown -p corrid
 CORRIDOR_REAL_LLM=1 python3 -m unittest discover -s host-examples/python -v
 echo "== corridor.wasm through the Node Extism host"
 node --test host-examples/node/
+echo "== corridor_web, the Grafana panel and the demo: build, Node tests, lint, types, jest, headless Chromium"
+(cd grafana-panel && npm run build)
+demo/build.sh
+(cd plugins/web && npm test)
+(cd grafana-panel && npm run lint && npm run typecheck && npm run test:ci && npm run test:browser)
 echo "== tests"
 cargo test --workspace --locked

@@ -1,0 +1,134 @@
+//! `corridor_web`: the Corridor engine for browsers and Node through wasm-bindgen.
+//!
+//! Series go in as `Float64Array`s (timestamps in seconds or milliseconds, values with `NaN`
+//! for gaps), options as plain objects shaped like the `corridor.v1` request fields, and
+//! answers come out as plain JS objects shaped like the contract's responses. Per-point
+//! columns come out as `Float64Array`s (`NaN` where the contract says `null`), and the
+//! streaming `state` of `detect` is left out: this module scores whole windows. Errors are
+//! thrown as JS `Error`s carrying the contract's `code`, `message` and `field`.
+
+mod convert;
+mod types;
+
+use convert::{engine_error, json_to_js, options, request, scored_to_js, Summary};
+use corridor_core::contract::{DetectRequest, ForecastRequest, VERSION};
+use corridor_core::ops;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+/// Learns the corridor of a series and finds its anomalies.
+#[wasm_bindgen(unchecked_return_type = "DetectResult")]
+pub fn detect(
+    timestamps: &[f64],
+    values: &[f64],
+    #[wasm_bindgen(unchecked_param_type = "DetectOptions")] detect_options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let request = DetectRequest {
+        version: VERSION.into(),
+        timestamps: timestamps.to_vec(),
+        values: values.to_vec(),
+        time_unit: Default::default(),
+        options: options(&detect_options)?,
+    };
+    let response = ops::detect(request).map_err(engine_error)?;
+    let summary = Summary {
+        version: &response.version,
+        step_ms: response.step_ms,
+        seasonality: &response.seasonality,
+        period_ms: response.period_ms,
+        anomalies: Some(&response.scored.anomalies),
+        warnings: &response.scored.warnings,
+    };
+    scored_to_js(&summary, &response.scored.points)
+}
+
+/// The corridor of a series, without anomaly intervals.
+#[wasm_bindgen(unchecked_return_type = "BaselineResult")]
+pub fn baseline(
+    timestamps: &[f64],
+    values: &[f64],
+    #[wasm_bindgen(unchecked_param_type = "DetectOptions")] detect_options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let request = DetectRequest {
+        version: VERSION.into(),
+        timestamps: timestamps.to_vec(),
+        values: values.to_vec(),
+        time_unit: Default::default(),
+        options: options(&detect_options)?,
+    };
+    let response = ops::baseline(request).map_err(engine_error)?;
+    let summary = Summary {
+        version: &response.version,
+        step_ms: response.step_ms,
+        seasonality: &response.seasonality,
+        period_ms: response.period_ms,
+        anomalies: None,
+        warnings: &response.warnings,
+    };
+    scored_to_js(&summary, &response.points)
+}
+
+/// The next points of a series with prediction intervals.
+#[wasm_bindgen(unchecked_return_type = "ForecastResult")]
+pub fn forecast(
+    timestamps: &[f64],
+    values: &[f64],
+    #[wasm_bindgen(unchecked_param_type = "ForecastOptions")] forecast_options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let request = ForecastRequest {
+        version: VERSION.into(),
+        timestamps: timestamps.to_vec(),
+        values: values.to_vec(),
+        time_unit: Default::default(),
+        options: options(&forecast_options)?,
+    };
+    json_to_js(&ops::forecast(request).map_err(engine_error)?)
+}
+
+/// How many replicas to run now and over the forecast horizon; `params` holds the contract's
+/// `scale` policy and optionally `forecast`, `current_replicas` and `since_change_s`.
+#[cfg(feature = "scale")]
+#[wasm_bindgen(unchecked_return_type = "ScaleResult")]
+pub fn scale(
+    timestamps: &[f64],
+    values: &[f64],
+    #[wasm_bindgen(unchecked_param_type = "ScaleParams")] params: JsValue,
+) -> Result<JsValue, JsValue> {
+    let series = [("timestamps", Value::from(timestamps)), ("values", Value::from(values))];
+    json_to_js(&ops::scale(request(&params, series)?).map_err(engine_error)?)
+}
+
+/// Events, templates and findings of a log; `params` may hold the contract's `options`,
+/// `state` and `scrub`.
+#[cfg(feature = "logs")]
+#[wasm_bindgen(js_name = logsAnalyze, unchecked_return_type = "LogsAnalyzeResult")]
+pub fn logs_analyze(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "LogsAnalyzeParams")] params: JsValue,
+) -> Result<JsValue, JsValue> {
+    let response = ops::logs_analyze(request(&params, [("text", Value::from(text))])?).map_err(engine_error)?;
+    json_to_js(&response)
+}
+
+/// Removes private values and secrets from a text; `params` may hold the contract's `options`
+/// and the `mapping` of an earlier call.
+#[wasm_bindgen(unchecked_return_type = "ScrubResult")]
+pub fn scrub(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "ScrubParams")] params: JsValue,
+) -> Result<JsValue, JsValue> {
+    json_to_js(&ops::scrub(request(&params, [("text", Value::from(text))])?).map_err(engine_error)?)
+}
+
+/// Puts the values of a scrub `mapping` back into a text, such as an LLM's answer.
+#[wasm_bindgen(unchecked_return_type = "RestoreResult")]
+pub fn restore(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string>")] mapping: JsValue,
+) -> Result<JsValue, JsValue> {
+    let mapping = convert::from_js(&mapping, "mapping")?;
+    json_to_js(
+        &ops::restore(request(&JsValue::UNDEFINED, [("text", Value::from(text)), ("mapping", mapping)])?)
+            .map_err(engine_error)?,
+    )
+}
