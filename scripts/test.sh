@@ -7,7 +7,7 @@ scripts/setup.sh
 echo "== format"
 cargo fmt --all --check
 echo "== lints"
-cargo clippy --workspace --all-targets --locked --quiet -- -D warnings
+cargo clippy --workspace --all-targets --all-features --locked --quiet -- -D warnings
 echo "== corridor.wasm through the Python Extism host"
 cargo build --release --locked --quiet --target wasm32-unknown-unknown -p corridor-extism
 CORRIDOR_REAL_LLM=1 python3 -m unittest discover -s host-examples/python -v
