@@ -1,7 +1,7 @@
 // The demo page: a series (sample, pasted or dropped CSV) through corridor_web's detect,
 // forecast and scale, drawn as SVG; pasted logs through logsAnalyze; an explanation of a
 // selected anomaly, offline or from an OpenAI-compatible endpoint after showing the scrubbed text.
-import init, { detect, forecast, logsAnalyze, restore, scale, scrub } from '../../plugins/web/pkg/web/corridor_web.js';
+import init, { detect, explain as explainLogs, forecast, logsAnalyze, restore, scale, scrub } from '../../plugins/web/pkg/web/corridor_web.js';
 import type { Anomaly, DetectResult, ForecastResult } from '../../plugins/web/pkg/web/corridor_web.js';
 import { bandPath, finiteExtent, linePath, linearScale } from '../../grafana-panel/src/chart/geometry';
 import { offlineExplanation } from '../../grafana-panel/src/explain/offline';
@@ -161,6 +161,11 @@ function analyseLogs() {
     if (result.findings.length === 0) {
       list.innerHTML = '<li>No findings.</li>';
     }
+    const { explanation } = explainLogs({ logs: byId<HTMLTextAreaElement>('log-text').value });
+    const commands = explanation.commands.map((c) => `  $ ${c.command}`).join('\n');
+    byId('log-explanation').textContent =
+      `${explanation.summary}\n\nSuggested fix: ${explanation.suggested_fix}` +
+      (commands ? `\n\nCommands to consider (nothing is run; each needs your approval):\n${commands}` : '');
   } catch (error) {
     setStatus(`Logs: ${describe(error)}`);
   }

@@ -2,7 +2,8 @@ import { Anomaly } from '../engine/types';
 
 /**
  * An explanation made in the browser from the anomaly's shape alone, used when no LLM is
- * configured. The offline rule book of the incidents issue replaces it once it is in the engine.
+ * configured. The engine's offline rule book matches log and alert text; a panel anomaly is a
+ * metric with no log lines, so its kind, side and severity are what there is to go on.
  */
 export function offlineExplanation(anomaly: Anomaly): string {
   const side = anomaly.direction === 'above' ? 'above' : 'below';

@@ -94,11 +94,15 @@ test('pasted logs give scrubbed findings', async () => {
       (_, i) => `2026-01-05T10:00:${String(i).padStart(2, '0')}Z INFO served request in ${i} ms`
     ),
     '2026-01-05T10:01:00Z ERROR payment failed for carol@example.com: timeout',
+    "2026-01-05T10:01:01Z ERROR ConnectionRefusedError: [Errno 111] Connection refused: 'db-prod-1:5432'",
   ];
   await page.locator('#log-text').fill(log.join('\n'));
   await page.locator('#analyze-logs').click();
   const finding = await page.getByTestId('demo-findings').locator('li').first().textContent();
   assert.match(finding, /error.*payment failed for <EMAIL_1>/);
+  const explanation = await page.getByTestId('demo-log-explanation').textContent();
+  assert.match(explanation, /Offline rule book.*db-prod-1:5432/s);
+  assert.ok(!explanation.includes('carol@example.com'));
   await page.close();
 });
 

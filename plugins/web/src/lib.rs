@@ -110,6 +110,15 @@ pub fn logs_analyze(
     json_to_js(&response)
 }
 
+/// The offline rule book's explanation of logs (scrubbed before anything is matched):
+/// `request` holds the contract's `explain` fields (`logs`, optionally `incident`, `config`,
+/// `options`), without `llm`: a browser sends prompts with its own `fetch`.
+#[cfg(feature = "explain")]
+#[wasm_bindgen(unchecked_return_type = "ExplainResult")]
+pub fn explain(#[wasm_bindgen(unchecked_param_type = "ExplainParams")] params: JsValue) -> Result<JsValue, JsValue> {
+    json_to_js(&ops::explain(request(&params, [])?).map_err(engine_error)?)
+}
+
 /// Removes private values and secrets from a text; `params` may hold the contract's `options`
 /// and the `mapping` of an earlier call.
 #[wasm_bindgen(unchecked_return_type = "ScrubResult")]

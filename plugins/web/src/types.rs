@@ -171,4 +171,33 @@ export interface LogsAnalyzeResult {
   scrubbed?: Record<string, number>;
   [key: string]: unknown;
 }
+
+/** The contract's `explain` request fields: logs as one text or by service, an incident. */
+export interface ExplainParams {
+  logs?: string | { service?: string; text: string }[];
+  incident?: unknown;
+  config?: { name: string; text: string }[];
+  options?: Record<string, unknown>;
+}
+
+/** A command of an explanation: a suggestion that needs a person's approval. */
+export interface ExplainCommand { command: string; requires_approval: true; }
+
+/** The contract's `explain` answer. */
+export interface ExplainResult {
+  version: string;
+  explanation: {
+    source: 'rule_book' | 'llm' | string;
+    family?: string | null;
+    summary: string;
+    probable_cause: string;
+    evidence: string[];
+    suggested_fix: string;
+    commands: ExplainCommand[];
+    confidence: number;
+    alternatives: { family: string; score: number }[];
+  };
+  warnings: Warning[];
+  [key: string]: unknown;
+}
 "#;

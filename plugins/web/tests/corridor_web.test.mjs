@@ -134,3 +134,17 @@ test('bad input is thrown as an Error with the contract code, message and field'
     assert.ok(error.message.length > 0);
   }
 });
+
+test('explain gives the rule book answer for the classic database failure', () => {
+  const logs = [
+    'Starting server...',
+    "ConnectionRefusedError: [Errno 111] Connection refused: 'db-prod-1:5432'",
+    'Database health check failed. Retrying in 5s...',
+  ].join('\n');
+  const { explanation } = corridor.explain({ logs });
+  assert.equal(explanation.source, 'rule_book');
+  assert.equal(explanation.family, 'connection_refused');
+  assert.match(explanation.suggested_fix, /db-prod-1:5432/);
+  assert.ok(explanation.commands.every((c) => c.requires_approval === true));
+  assert.throws(() => corridor.explain({ logs: 42 }), (e) => e.code === 'malformed_request');
+});
