@@ -13,8 +13,9 @@ use crate::warning::{Warning, WarningCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Words that make an event an error whatever its level (matched without case).
-pub const ERROR_WORDS: [&str; 14] = [
+/// Words that make an event an error whatever its level (matched without case), Kubernetes
+/// event reasons of failures included (their level is only `Warning`).
+pub const ERROR_WORDS: [&str; 21] = [
     "exception",
     "error",
     "refused",
@@ -29,6 +30,13 @@ pub const ERROR_WORDS: [&str; 14] = [
     "segmentation fault",
     "out of memory",
     "unreachable",
+    "evicted",
+    "failedscheduling",
+    "provisioningfailed",
+    "failedmount",
+    "imagepullbackoff",
+    "errimagepull",
+    "probe failed",
 ];
 
 /// Most buckets per template for spikes.
@@ -439,6 +447,16 @@ mod tests {
             a.findings.iter().map(|f| (f.line, f.count, f.reason.as_str())).collect();
         assert_eq!(kinds, vec![(1, 2, "content: oomkilled"), (4, 1, "level error")]);
         assert_eq!(a.findings[0].parameters, vec!["api-1"]);
+    }
+
+    #[test]
+    fn kubernetes_failure_events_at_warning_level_are_errors() {
+        let log = "2026-11-20T10:00:00Z INFO api ready\n\
+                   2026-11-20T10:00:01Z Warning  Evicted  pod/api-5f  The node was low on resource: memory.\n\
+                   2026-11-20T10:00:02Z Warning  FailedScheduling  pod/search-2  pod has unbound immediate PersistentVolumeClaims\n";
+        let a = run(log, &AnalyzeOptions::default());
+        let reasons: Vec<&str> = a.findings.iter().map(|f| f.reason.as_str()).collect();
+        assert_eq!(reasons, vec!["content: evicted", "content: failedscheduling"]);
     }
 
     #[test]
