@@ -441,7 +441,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// Lets a closed pipe end the program quietly, as it does other Unix tools (`corridor ... | head`):
+/// Rust ignores SIGPIPE, and printing into a closed pipe would then panic.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    // SAFETY: setting a signal's disposition to its default, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    restore_sigpipe();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Err(message) = config::apply(&args) {
         eprintln!("corridor: {message}");

@@ -106,6 +106,22 @@ fn bad_input_gets_a_clear_message_and_exit_code() {
 }
 
 #[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read;
+    // About a megabyte of JSON: more than a pipe holds, so the writer meets the closed pipe.
+    let mut child = common::command(&["--json", "detect", "samples/nyc_taxi.csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("corridor runs");
+    let mut first = [0u8; 100];
+    child.stdout.take().expect("stdout").read_exact(&mut first).expect("the start of the answer");
+    let out = child.wait_with_output().expect("corridor ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(first.starts_with(b"{") && !stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
 fn demo_runs_on_the_bundled_samples() {
     let out = corridor(&["demo"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
