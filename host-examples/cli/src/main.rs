@@ -169,19 +169,26 @@ impl Source {
         Self { file: Some(path.to_path_buf()), prometheus: None, query: None, range: "14d".into(), step: "1m".into() }
     }
 
-    /// The series' name (for messages) and its `timestamps` and `values` arrays.
-    fn read(&self) -> Result<(String, Value, Value), Failure> {
+    /// Reads the series, once: from the file, or from Prometheus.
+    fn read(&self) -> Result<Series, Failure> {
         if let Some(file) = &self.file {
             let (timestamps, values) = input::read_series(file).map_err(Failure::Usage)?;
-            return Ok((file.display().to_string(), timestamps, values));
+            return Ok(Series { name: file.display().to_string(), timestamps, values });
         }
         let url = self.prometheus.as_deref().ok_or_else(|| Failure::Usage("give a CSV file or --prometheus".into()))?;
         let query = self.query.as_deref().ok_or_else(|| Failure::Usage("--prometheus needs --query".into()))?;
         let range = prometheus::parse_duration(&self.range).map_err(|e| Failure::Usage(format!("--range: {e}")))?;
         let step = prometheus::parse_duration(&self.step).map_err(|e| Failure::Usage(format!("--step: {e}")))?;
         let (timestamps, values) = prometheus::query_range(url, query, range, step).map_err(Failure::Usage)?;
-        Ok((query.to_string(), json!(timestamps), json!(values)))
+        Ok(Series { name: query.to_string(), timestamps: json!(timestamps), values: json!(values) })
     }
+}
+
+/// A series as read: its name for messages, and its `timestamps` and `values` arrays.
+struct Series {
+    name: String,
+    timestamps: Value,
+    values: Value,
 }
 
 /// The detection options of `corridor.v1`.
@@ -241,15 +248,14 @@ pub enum Failure {
     Engine(String),
 }
 
-/// Sends `op` a request of the series from `source` plus `fields`; returns the series' name and
-/// the answer, or the engine's error as a message.
-fn ask_series(corridor: &mut Corridor, op: &str, source: &Source, fields: Value) -> Result<(String, Value), Failure> {
-    let (name, timestamps, values) = source.read()?;
-    let mut request = json!({"timestamps": timestamps, "values": values});
+/// Sends `op` a request of `series` plus `fields`; returns the answer, or the engine's error as
+/// a message.
+fn ask_series(corridor: &mut Corridor, op: &str, series: &Series, fields: Value) -> Result<Value, Failure> {
+    let mut request = json!({"timestamps": series.timestamps, "values": series.values});
     if let (Some(request), Value::Object(fields)) = (request.as_object_mut(), fields) {
         request.extend(fields);
     }
-    Ok((name.clone(), ask(corridor, op, &name, request)?))
+    ask(corridor, op, &series.name, request)
 }
 
 /// Sends `op` the `request` (the version is added) about `name`; returns the answer, or the
@@ -281,31 +287,31 @@ fn show(answer: &Value, json_out: bool, human: impl FnOnce(&Value)) {
 
 fn detect(
     corridor: &mut Corridor,
-    source: &Source,
+    series: &Series,
     options: &DetectOptions,
     plot: Option<&Path>,
     json_out: bool,
 ) -> Result<(), Failure> {
-    let (name, answer) = ask_series(corridor, "detect", source, json!({"options": options.to_json()}))?;
-    show(&answer, json_out, |a| report::detect(&name, a));
+    let answer = ask_series(corridor, "detect", series, json!({"options": options.to_json()}))?;
+    show(&answer, json_out, |a| report::detect(&series.name, a));
     match plot {
-        Some(path) => plot::Chart::from_detect(&name, &answer).draw(path).map_err(Failure::Usage),
+        Some(path) => plot::Chart::from_detect(&series.name, &answer).draw(path).map_err(Failure::Usage),
         None => Ok(()),
     }
 }
 
 fn forecast(
     corridor: &mut Corridor,
-    source: &Source,
+    series: &Series,
     options: &ForecastOptions,
     plot: Option<&Path>,
     json_out: bool,
 ) -> Result<(), Failure> {
-    let (name, answer) = ask_series(corridor, "forecast", source, json!({"options": options.to_json()}))?;
-    show(&answer, json_out, |a| report::forecast(&name, a));
+    let answer = ask_series(corridor, "forecast", series, json!({"options": options.to_json()}))?;
+    show(&answer, json_out, |a| report::forecast(&series.name, a));
     let Some(path) = plot else { return Ok(()) };
-    let (_, baseline) = ask_series(corridor, "baseline", source, json!({}))?;
-    plot::Chart::from_detect(&name, &baseline).with_forecast(&answer).draw(path).map_err(Failure::Usage)
+    let baseline = ask_series(corridor, "baseline", series, json!({}))?;
+    plot::Chart::from_detect(&series.name, &baseline).with_forecast(&answer).draw(path).map_err(Failure::Usage)
 }
 
 fn rules(corridor: &mut Corridor, args: &RulesArgs, json_out: bool) -> Result<(), Failure> {
@@ -323,7 +329,7 @@ fn rules(corridor: &mut Corridor, args: &RulesArgs, json_out: bool) -> Result<()
         "options": options.to_json(),
         "rules": {"name": name, "query": query, "resolution_s": resolution_s},
     });
-    let (_, answer) = ask_series(corridor, "rules", source, fields)?;
+    let answer = ask_series(corridor, "rules", &source.read()?, fields)?;
     let text = if json_out { answer.to_string() } else { answer["yaml"].as_str().unwrap_or_default().to_string() };
     match output {
         Some(path) => std::fs::write(path, text).map_err(|e| Failure::Usage(format!("{}: {e}", path.display()))),
@@ -380,19 +386,20 @@ fn files_with(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, Failure> {
 
 fn demo(corridor: &mut Corridor, samples: &Path, json_out: bool) -> Result<(), Failure> {
     let options = DetectOptions { sensitivity: 0.5, seasonality: Seasonality::Auto, min_duration: 0.0 };
-    let series = files_with(samples, "csv")?;
-    for file in &series {
-        detect(corridor, &Source::file(file), &options, None, json_out)?;
+    let series: Vec<Series> =
+        files_with(samples, "csv")?.iter().map(|file| Source::file(file).read()).collect::<Result<_, _>>()?;
+    for one in &series {
+        detect(corridor, one, &options, None, json_out)?;
     }
-    let load = Source::file(&series[series.len() - 1]);
+    let load = &series[series.len() - 1];
     let horizon = ForecastOptions { horizon: 4, levels: vec![80.0, 95.0] };
-    forecast(corridor, &load, &horizon, None, json_out)?;
+    forecast(corridor, load, &horizon, None, json_out)?;
     let fields = json!({"forecast": horizon.to_json(), "scale": {"target_per_replica": 5000, "min_replicas": 2, "max_replicas": 20}});
-    let (name, answer) = ask_series(corridor, "scale", &load, fields)?;
-    show(&answer, json_out, |a| report::scale(&name, a));
+    let answer = ask_series(corridor, "scale", load, fields)?;
+    show(&answer, json_out, |a| report::scale(&load.name, a));
     let rules = json!({"options": options.to_json(), "rules": {"name": "demo", "query": "demo_series"}});
-    let (name, answer) = ask_series(corridor, "rules", &Source::file(&series[0]), rules)?;
-    show(&answer, json_out, |a| report::rules(&name, a));
+    let answer = ask_series(corridor, "rules", &series[0], rules)?;
+    show(&answer, json_out, |a| report::rules(&series[0].name, a));
     for log in files_with(samples, "log")? {
         let evidence = logs::Analyze { file: &log, context: 2, follow: false, json: json_out }.run(corridor)?;
         explain(corridor, json!({"logs": evidence}), json_out)?;
@@ -407,9 +414,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let llm = llm.map_err(Failure::Usage)?;
     let mut corridor = Corridor::load(&path, llm.as_ref()).map_err(Failure::Usage)?;
     match &cli.command {
-        Command::Detect { source, options, plot } => detect(&mut corridor, source, options, plot.as_deref(), cli.json),
+        Command::Detect { source, options, plot } => {
+            detect(&mut corridor, &source.read()?, options, plot.as_deref(), cli.json)
+        }
         Command::Forecast { source, options, plot } => {
-            forecast(&mut corridor, source, options, plot.as_deref(), cli.json)
+            forecast(&mut corridor, &source.read()?, options, plot.as_deref(), cli.json)
         }
         Command::Rules(args) => rules(&mut corridor, args, cli.json),
         Command::Logs(LogsCommand::Analyze { file, context, follow, explain: wanted }) => {
@@ -433,8 +442,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 "scale": {"target_per_replica": target_per_replica, "min_replicas": min_replicas, "max_replicas": max_replicas},
                 "current_replicas": current_replicas,
             });
-            let (name, answer) = ask_series(&mut corridor, "scale", source, fields)?;
-            show(&answer, cli.json, |a| report::scale(&name, a));
+            let series = source.read()?;
+            let answer = ask_series(&mut corridor, "scale", &series, fields)?;
+            show(&answer, cli.json, |a| report::scale(&series.name, a));
             Ok(())
         }
         Command::Demo { samples } => demo(&mut corridor, samples, cli.json),

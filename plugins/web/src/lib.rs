@@ -16,6 +16,17 @@ use corridor_core::ops;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+/// The `detect` (and `baseline`) request of a series and its options.
+fn detect_request(timestamps: &[f64], values: &[f64], detect_options: &JsValue) -> Result<DetectRequest, JsValue> {
+    Ok(DetectRequest {
+        version: VERSION.into(),
+        timestamps: timestamps.to_vec(),
+        values: values.to_vec(),
+        time_unit: Default::default(),
+        options: options(detect_options)?,
+    })
+}
+
 /// Learns the corridor of a series and finds its anomalies.
 #[wasm_bindgen(unchecked_return_type = "DetectResult")]
 pub fn detect(
@@ -23,14 +34,7 @@ pub fn detect(
     values: &[f64],
     #[wasm_bindgen(unchecked_param_type = "DetectOptions")] detect_options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let request = DetectRequest {
-        version: VERSION.into(),
-        timestamps: timestamps.to_vec(),
-        values: values.to_vec(),
-        time_unit: Default::default(),
-        options: options(&detect_options)?,
-    };
-    let response = ops::detect(request).map_err(engine_error)?;
+    let response = ops::detect(detect_request(timestamps, values, &detect_options)?).map_err(engine_error)?;
     let summary = Summary {
         version: &response.version,
         step_ms: response.step_ms,
@@ -49,14 +53,7 @@ pub fn baseline(
     values: &[f64],
     #[wasm_bindgen(unchecked_param_type = "DetectOptions")] detect_options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let request = DetectRequest {
-        version: VERSION.into(),
-        timestamps: timestamps.to_vec(),
-        values: values.to_vec(),
-        time_unit: Default::default(),
-        options: options(&detect_options)?,
-    };
-    let response = ops::baseline(request).map_err(engine_error)?;
+    let response = ops::baseline(detect_request(timestamps, values, &detect_options)?).map_err(engine_error)?;
     let summary = Summary {
         version: &response.version,
         step_ms: response.step_ms,
