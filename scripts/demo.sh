@@ -6,9 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-cargo build --release --locked --quiet --target wasm32-unknown-unknown -p corridor-extism
+plugins/extism/build.sh
 cargo build --release --locked --quiet -p corridor-cli
-target/release/corridor --plugin target/wasm32-unknown-unknown/release/corridor_extism.wasm demo --samples samples
+target/release/corridor --plugin target/corridor.wasm demo --samples samples
 
 # The browser demo: corridor_web in a static page, served on loopback until Ctrl-C
 # (`scripts/demo.sh --no-serve` only builds it; CORRIDOR_DEMO_PORT picks the port).

@@ -9,7 +9,7 @@ cargo fmt --all --check
 echo "== lints"
 cargo clippy --workspace --all-targets --all-features --locked --quiet -- -D warnings
 echo "== corridor.wasm through the Python Extism host"
-cargo build --release --locked --quiet --target wasm32-unknown-unknown -p corridor-extism
+plugins/extism/build.sh
 CORRIDOR_REAL_LLM=1 python3 -m unittest discover -s host-examples/python -v
 echo "== corridor.wasm through the Node Extism host"
 node --test host-examples/node/

@@ -111,7 +111,7 @@ enum Mode {
     #[cfg(feature = "wasm")]
     Wasm {
         /// corridor.wasm; default the release build under target/.
-        #[arg(long, default_value = "target/wasm32-unknown-unknown/release/corridor_extism.wasm")]
+        #[arg(long, default_value = "target/corridor.wasm")]
         plugin: PathBuf,
         /// Write the figures as JSON to this file.
         #[arg(long)]
@@ -142,9 +142,7 @@ fn main() -> ExitCode {
             let beside = |name: &str| std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join(name)));
             let run = scaler_mode::ScalerRun {
                 scaler: scaler.or_else(|| beside("corridor-keda-scaler")).unwrap_or_default(),
-                plugin: plugin
-                    .or_else(|| beside("../wasm32-unknown-unknown/release/corridor_extism.wasm"))
-                    .unwrap_or_default(),
+                plugin: plugin.or_else(|| beside("../corridor.wasm")).unwrap_or_default(),
                 objects,
                 concurrency,
                 seconds,

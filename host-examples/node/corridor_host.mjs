@@ -10,15 +10,56 @@ import { fileURLToPath } from 'node:url';
 export const TIMEOUT_MS = 30_000;
 
 /**
- * Loads the Corridor plugin: no WASI, no network, a call timeout. The plugin imports Extism's
- * HTTP functions (for `explain` with an LLM endpoint); SDK 1.0.3 lacks `http_headers`, so a
- * fresh stub answering "no headers" is passed each time.
+ * Loads the Corridor plugin: no WASI, a call timeout, and no network unless `allowedHosts` names
+ * hosts (for the LLM endpoint of `config`, see `llmConfig`); the SDK makes HTTP calls only from a
+ * worker thread. The plugin imports Extism's HTTP functions; SDK 1.0.3 lacks `http_headers`, so
+ * a fresh stub answering "no headers" is passed each time.
  */
-export async function loadPlugin(wasmPath) {
+export async function loadPlugin(wasmPath, { config = {}, allowedHosts = [], timeoutMs = TIMEOUT_MS } = {}) {
   return createPlugin(
     { wasm: [{ path: wasmPath }] },
-    { useWasi: false, timeoutMs: TIMEOUT_MS, functions: { 'extism:host/env': { http_headers: () => 0n } } },
+    {
+      useWasi: false,
+      timeoutMs,
+      config,
+      allowedHosts,
+      runInWorker: allowedHosts.length > 0,
+      functions: { 'extism:host/env': { http_headers: () => 0n } },
+    },
   );
+}
+
+/**
+ * Plugin configuration for an LLM endpoint (`openai` for any OpenAI-compatible server, or
+ * `ollama`); the API key comes from the environment (CORRIDOR_LLM_API_KEY), never from a request.
+ */
+export function llmConfig(url, model, provider = 'openai') {
+  const config = { llm_url: url, llm_model: model, llm_provider: provider };
+  if (process.env.CORRIDOR_LLM_API_KEY) config.llm_api_key = process.env.CORRIDOR_LLM_API_KEY;
+  return config;
+}
+
+/**
+ * An `explain` caller for the plugin at `wasmPath` loaded with `options` (see `loadPlugin`).
+ * When the plugin's HTTP call to the LLM fails below HTTP (refused, blocked, timed out), Extism
+ * fails the whole call; the failure then goes back to the plugin as a `transport_error`, so the
+ * rule book answers with the error classified. SDK 1.0.3 ends the plugin's worker after a failed
+ * HTTP call, so that second call runs on a freshly loaded plugin.
+ */
+export async function createExplainer(wasmPath, options) {
+  let plugin = await loadPlugin(wasmPath, options);
+  return {
+    async explain(request) {
+      try {
+        return await call(plugin, 'explain', request);
+      } catch (error) {
+        await plugin.close();
+        plugin = await loadPlugin(wasmPath, options);
+        return call(plugin, 'explain', { ...request, llm_response: { transport_error: String(error.message ?? error) } });
+      }
+    },
+    close: () => plugin.close(),
+  };
 }
 
 /** Calls one corridor.v1 operation with a request object and returns the answer object. */

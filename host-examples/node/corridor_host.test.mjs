@@ -11,7 +11,7 @@ import { loadPlugin, call } from './corridor_host.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
-const wasm = process.env.CORRIDOR_WASM ?? path.join(root, 'target/wasm32-unknown-unknown/release/corridor_extism.wasm');
+const wasm = process.env.CORRIDOR_WASM ?? path.join(root, 'target/corridor.wasm');
 const examples = path.join(root, 'tests/contract');
 
 let plugin;

@@ -10,7 +10,7 @@ import unittest
 import corridor_host
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-WASM = os.environ.get("CORRIDOR_WASM", str(ROOT / "target/wasm32-unknown-unknown/release/corridor_extism.wasm"))
+WASM = os.environ.get("CORRIDOR_WASM", str(ROOT / "target/corridor.wasm"))
 EXAMPLES = ROOT / "tests/contract"
 
 

@@ -13,7 +13,7 @@ import unittest
 import corridor_host
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-WASM = os.environ.get("CORRIDOR_WASM", str(ROOT / "target/wasm32-unknown-unknown/release/corridor_extism.wasm"))
+WASM = os.environ.get("CORRIDOR_WASM", str(ROOT / "target/corridor.wasm"))
 KEY = "sk-test-0123456789abcdefghijklmnopqrstuv"
 CLASSIC = ("Starting server...\n"
            "ConnectionRefusedError: [Errno 111] Connection refused: 'db-prod-1:5432'\n"

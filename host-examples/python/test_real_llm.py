@@ -18,7 +18,7 @@ import urllib.request
 import corridor_host
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-WASM = os.environ.get("CORRIDOR_WASM", str(ROOT / "target/wasm32-unknown-unknown/release/corridor_extism.wasm"))
+WASM = os.environ.get("CORRIDOR_WASM", str(ROOT / "target/corridor.wasm"))
 CLASSIC = ("Starting server...\n"
            "ConnectionRefusedError: [Errno 111] Connection refused: 'db-prod-1:5432'\n"
            "Database health check failed. Retrying in 5s...\n")

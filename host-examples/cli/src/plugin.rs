@@ -9,8 +9,8 @@ use std::time::Duration;
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 /// Memory limit of the plugin, in 64 KiB WebAssembly pages (2 GiB).
 pub const MAX_PAGES: u32 = 32_768;
-/// Where a development build leaves the plugin, relative to the repository root.
-const DEV_BUILD: &str = "target/wasm32-unknown-unknown/release/corridor_extism.wasm";
+/// Where `plugins/extism/build.sh` leaves the plugin, relative to the repository root.
+const DEV_BUILD: &str = "target/corridor.wasm";
 
 /// The plugin file to load: the one given, else `corridor.wasm` beside the executable, else a
 /// development build under the current directory.
@@ -26,7 +26,7 @@ pub fn locate(given: Option<&Path>) -> Result<PathBuf, String> {
     beside.into_iter().chain([PathBuf::from(DEV_BUILD)]).find(|p| p.is_file()).ok_or_else(|| {
         format!(
             "corridor.wasm not found beside the executable or at {DEV_BUILD}; build it with \
-             `cargo build --release --target wasm32-unknown-unknown -p corridor-extism` or pass --plugin"
+             `plugins/extism/build.sh` or pass --plugin"
         )
     })
 }

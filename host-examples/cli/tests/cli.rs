@@ -1,5 +1,5 @@
 //! The `corridor` command and the plugin through the Rust Extism host. Needs the plugin built
-//! first (`cargo build --release --target wasm32-unknown-unknown -p corridor-extism`, which
+//! first (`plugins/extism/build.sh`, which
 //! `scripts/test.sh` does).
 
 mod common;

@@ -1,6 +1,6 @@
 //! The scaler binary through a real tonic gRPC client, against a real Prometheus (the Debian
 //! package) holding two weeks of backfilled synthetic load. Needs `corridor.wasm` built first
-//! (`cargo build --release --target wasm32-unknown-unknown -p corridor-extism`).
+//! (`plugins/extism/build.sh`).
 
 use corridor_keda_proto::external_scaler_client::ExternalScalerClient;
 use corridor_keda_proto::testkit::{
@@ -28,8 +28,8 @@ const RECENT_LOAD: f64 = 42.5;
 fn plugin() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let path = target.join("wasm32-unknown-unknown/release/corridor_extism.wasm");
-    assert!(path.is_file(), "{} missing: build corridor-extism for wasm32-unknown-unknown first", path.display());
+    let path = target.join("corridor.wasm");
+    assert!(path.is_file(), "{} missing: build it with plugins/extism/build.sh first", path.display());
     path
 }
 

@@ -32,7 +32,7 @@ struct Drift {
 
 impl Drift {
     fn new(steps: f64) -> Self {
-        let rate = 1.0 - (-1.0 / steps).exp();
+        let rate = 1.0 - libm::exp(-1.0 / steps);
         Self { rate, inverse_sd: ((2.0 - rate) / rate).sqrt(), mean: 0.0, calibrator: Calibrator::default() }
     }
 

@@ -25,7 +25,7 @@ use crate::scrub::{Mapping, Report, ScrubOptions};
 use crate::seasonality::Seasonality;
 use crate::series::TimeUnit;
 use crate::warning::Warning;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
 
 /// The contract version this engine speaks.
@@ -606,20 +606,26 @@ fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
 }
 
 /// Parses a request that carries a `state` of type `S`, telling a broken `state` apart from the
-/// rest of the request.
+/// rest of the request. Decodes straight from the text (no `serde_json::Value` step, which would
+/// compile a second decoder for every request type into the plugin); the `state` is looked at
+/// again only when the request fails.
 fn parse_stateful<T: DeserializeOwned, S: DeserializeOwned>(input: &str) -> Result<T> {
-    let raw: serde_json::Value = parse(input)?;
-    if let Some(state) = raw.get("state").filter(|s| !s.is_null()) {
-        S::deserialize(state).map_err(|e| {
-            Error::in_field(
+    /// Only the `state` of a request.
+    #[derive(Deserialize)]
+    struct StateOnly<S> {
+        #[serde(default = "Option::default")]
+        state: Option<S>,
+    }
+    parse(input).map_err(|request_error| {
+        let well_formed = serde_json::from_str::<IgnoredAny>(input).is_ok();
+        match serde_json::from_str::<StateOnly<S>>(input).map(|only| only.state) {
+            Err(e) if well_formed => Error::in_field(
                 ErrorCode::InvalidState,
                 "state",
                 format!("not a state from an earlier call of this engine: {e}"),
-            )
-        })?;
-    }
-    serde_json::from_value(raw).map_err(|e| {
-        Error::new(ErrorCode::MalformedRequest, format!("request does not match the {VERSION} contract: {e}"))
+            ),
+            _ => request_error,
+        }
     })
 }
 

@@ -18,7 +18,7 @@ pub use families::{Family, FAMILIES};
 pub use rulebook::{EvidenceLine, Ranked};
 
 use crate::incident::Incident;
-use crate::logs::analyze::ERROR_WORDS;
+use crate::logs::analyze::error_word;
 use serde::{Deserialize, Serialize};
 
 /// Most log lines per source the rule book reads.
@@ -114,7 +114,7 @@ impl Evidence {
         for log in &self.logs {
             for line in log.text.lines().filter(|l| !l.trim().is_empty()).take(MAX_RULE_BOOK_LINES) {
                 let lower = line.to_lowercase();
-                let error = if ERROR_WORDS.iter().any(|w| lower.contains(w)) { 2.0 } else { 1.0 };
+                let error = if error_word(&lower).is_some() { 2.0 } else { 1.0 };
                 out.push(EvidenceLine {
                     text: line.to_string(),
                     service: log.service.clone(),

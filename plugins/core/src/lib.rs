@@ -32,6 +32,7 @@ pub mod llm;
 pub mod logs;
 pub mod model;
 pub mod ops;
+mod order;
 pub mod rules;
 pub mod scale;
 pub mod scrub;

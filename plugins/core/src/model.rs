@@ -237,14 +237,14 @@ impl Model {
 
     fn learn(&mut self, bin: Option<usize>, residual: f64, sigma: f64) {
         let clipped = residual.clamp(-CLIP_SIGMAS * sigma, CLIP_SIGMAS * sigma);
-        let level_rate = 1.0 - (-1.0 / LEVEL_STEPS).exp();
+        let level_rate = 1.0 - libm::exp(-1.0 / LEVEL_STEPS);
         self.level += level_rate * clipped;
         if let (Some(season), Some(b)) = (&mut self.season, bin) {
             season.counts[b] = season.counts[b].saturating_add(1);
             let rate = (1.0 / season.counts[b] as f64).max(SEASON_RATE);
             season.values[b] += rate * (1.0 - level_rate) * clipped;
         }
-        let scale_rate = 1.0 - (-1.0 / SCALE_STEPS).exp();
+        let scale_rate = 1.0 - libm::exp(-1.0 / SCALE_STEPS);
         self.mean_abs_residual += scale_rate * (residual.abs().min(CLIP_SIGMAS * sigma) - self.mean_abs_residual);
     }
 
@@ -356,7 +356,7 @@ mod tests {
     #[test]
     fn state_round_trips_through_json_exactly() {
         let mut m = Model::new(300_000, Some(86_400_000), 3.0);
-        run(&mut m, (0..600).map(|i| (i * 300_000, (i as f64 * 0.1).sin() * 7.0 + 0.37 * i as f64)));
+        run(&mut m, (0..600).map(|i| (i * 300_000, libm::sin(i as f64 * 0.1) * 7.0 + 0.37 * i as f64)));
         let json = serde_json::to_string(&m).unwrap();
         let back: Model = serde_json::from_str(&json).unwrap();
         assert_eq!(back, m);

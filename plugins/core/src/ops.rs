@@ -239,7 +239,7 @@ fn score(mut detector: Detector, points: impl Iterator<Item = (i64, f64)>, mut w
         out.score.push(p.score);
     }
     detector.ongoing(&mut anomalies);
-    anomalies.sort_by_key(|a| (a.start_ms, a.end_ms));
+    crate::order::sort_by_key(&mut anomalies, |a| (a.start_ms, a.end_ms));
     let warming = out.expected.iter().filter(|e| e.is_none()).count();
     if warming > 0 {
         warnings.push(Warning::new(

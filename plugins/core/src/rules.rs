@@ -202,7 +202,7 @@ fn number(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return "0".into();
     }
-    let decimals = (6 - x.abs().log10().floor() as i32).clamp(0, 15) as usize;
+    let decimals = (6 - libm::log10(x.abs()).floor() as i32).clamp(0, 15) as usize;
     let text = format!("{x:.decimals$}");
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()

@@ -215,7 +215,7 @@ impl Scrubber {
                 _ => i += 1,
             }
         }
-        hits.sort_by_key(|h| h.0);
+        crate::order::sort_by_key(&mut hits, |h| h.0);
         self.replace(text, hits)
     }
 
@@ -237,7 +237,7 @@ impl Scrubber {
                 }
             }
         }
-        hits.sort_by_key(|h| (h.0, std::cmp::Reverse(h.1)));
+        crate::order::sort_by_key(&mut hits, |h| (h.0, std::cmp::Reverse(h.1)));
         let mut kept: Vec<(usize, usize, Label)> = Vec::new();
         for h in hits {
             if kept.last().is_none_or(|k| h.0 >= k.1) {

@@ -241,7 +241,8 @@ fn profile_strength(series: &Series, values: &[f64], period_ms: i64) -> f64 {
         let (b, fold) = place(*t);
         let other = 1 - fold;
         if count[b][other] > 0 {
-            residual += (v - sum[b][other] / count[b][other] as f64).powi(2);
+            let miss = v - sum[b][other] / count[b][other] as f64;
+            residual += miss * miss;
             n += 1.0;
             // Welford's running mean and sum of squares.
             let delta = v - mean;
@@ -318,7 +319,7 @@ mod tests {
     }
 
     fn daily(t: i64) -> f64 {
-        10.0 * (t as f64 / DAY_MS as f64 * std::f64::consts::TAU).sin()
+        10.0 * libm::sin(t as f64 / DAY_MS as f64 * std::f64::consts::TAU)
     }
 
     fn weekend_low(t: i64) -> f64 {

@@ -94,7 +94,7 @@ pub fn run(y: &[f64], params: &Params, profile: &[f64], backtest: &Backtest, hor
     }
     let damped: Vec<f64> = (1..=horizon.max(backtest.horizon))
         .scan(0.0, |sum, i| {
-            *sum += PHI.powi(i as i32);
+            *sum += libm::pow(PHI, i as f64);
             Some(*sum)
         })
         .collect();

@@ -33,7 +33,7 @@ pub fn normal_load(t: i64, i: usize) -> f64 {
     let weekend = if weekday >= 5 { -20.0 } else { 0.0 };
     let ws = week_second(t);
     let monday_batch = if (9 * 3600..9 * 3600 + 1800).contains(&ws) { 60.0 } else { 0.0 };
-    100.0 - 30.0 * (day_phase * TAU).cos() + weekend + monday_batch + 4.0 * noise(i)
+    100.0 - 30.0 * libm::cos(day_phase * TAU) + weekend + monday_batch + 4.0 * noise(i)
 }
 
 /// Timestamps (seconds) of `days` days from Monday at five-minute steps.

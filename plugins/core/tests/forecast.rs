@@ -20,7 +20,7 @@ impl Gauss {
     }
 
     fn next(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (TAU * self.uniform()).cos()
+        (-2.0 * libm::log(self.uniform())).sqrt() * libm::cos(TAU * self.uniform())
     }
 }
 
@@ -47,7 +47,7 @@ fn warning_codes(v: &Value) -> Vec<String> {
 /// A daily load curve with a slow trend, at five-minute steps from Monday.
 fn seasonal(i: usize, t: i64) -> f64 {
     let day = (t.rem_euclid(DAY_S)) as f64 / DAY_S as f64;
-    200.0 + 0.01 * i as f64 - 60.0 * (day * TAU).cos() + 15.0 * (2.0 * day * TAU).sin()
+    200.0 + 0.01 * i as f64 - 60.0 * libm::cos(day * TAU) + 15.0 * libm::sin(2.0 * day * TAU)
 }
 
 fn forecast(ts: &[i64], values: &[f64], options: Value) -> Value {

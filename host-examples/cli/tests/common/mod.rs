@@ -9,10 +9,10 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The plugin's release build, which `scripts/test.sh` makes before the tests.
+/// The shipped plugin build, which `scripts/test.sh` makes (plugins/extism/build.sh) before the tests.
 pub fn wasm() -> PathBuf {
-    let path = root().join("target/wasm32-unknown-unknown/release/corridor_extism.wasm");
-    assert!(path.is_file(), "{} missing: build corridor-extism for wasm32-unknown-unknown first", path.display());
+    let path = root().join("target/corridor.wasm");
+    assert!(path.is_file(), "{} missing: build it with plugins/extism/build.sh first", path.display());
     path
 }
 

@@ -128,7 +128,7 @@ pub fn build(evidence: &Evidence, rule_book: &Explanation, budget_tokens: usize,
         push(1, Section::Config, &format!("### {name}\n{text}"), scrubber);
     }
     let mut left = budget_tokens.saturating_sub(estimate_tokens(SYSTEM) + estimate_tokens(&header));
-    items.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.order.cmp(&b.order)));
+    crate::order::sort_by(&mut items, |a, b| b.priority.cmp(&a.priority).then(a.order.cmp(&b.order)));
     let mut kept = Vec::new();
     let mut dropped = 0;
     for mut item in items {
@@ -144,7 +144,7 @@ pub fn build(evidence: &Evidence, rule_book: &Explanation, budget_tokens: usize,
             dropped += 1;
         }
     }
-    kept.sort_by_key(|item| (item.section, item.order));
+    crate::order::sort_by_key(&mut kept, |item| (item.section, item.order));
     let mut user = header;
     let mut section = None;
     for item in kept {

@@ -56,7 +56,7 @@ pub fn family_ids() -> impl Iterator<Item = &'static str> {
 pub fn rank(lines: &[EvidenceLine]) -> Vec<Match> {
     let lowered: Vec<String> = lines.iter().map(|l| l.text.to_lowercase()).collect();
     let mut matches: Vec<Match> = FAMILIES.iter().filter_map(|family| score(family, lines, &lowered)).collect();
-    matches.sort_by(|a, b| b.score.total_cmp(&a.score));
+    crate::order::sort_by(&mut matches, |a, b| b.score.total_cmp(&a.score));
     matches
 }
 
@@ -72,7 +72,7 @@ fn score(family: &'static Family, lines: &[EvidenceLine], lowered: &[String]) ->
         else {
             continue;
         };
-        total += weight * lines[best].weight * (1.0 + 0.25 * (holding.len() as f64).ln());
+        total += weight * lines[best].weight * (1.0 + 0.25 * libm::log(holding.len() as f64));
         if weight == PATTERN_WEIGHT {
             hits.extend(holding.iter().map(|&i| (lines[i].weight, i)));
         }
@@ -83,7 +83,7 @@ fn score(family: &'static Family, lines: &[EvidenceLine], lowered: &[String]) ->
     if family.symptom {
         total *= 0.5;
     }
-    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    crate::order::sort_by(&mut hits, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     hits.dedup_by_key(|h| h.1);
     let best = hits[0].1;
     let target = hits.iter().find_map(|&(_, i)| Target::find(&lines[i].text, family.id == "dns_resolution_failure"));

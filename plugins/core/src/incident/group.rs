@@ -143,7 +143,7 @@ impl Correlator {
         let window_ms = (options.window_s * 1000.0) as i64;
         let close_ms = (options.close_after_s * 1000.0) as i64;
         self.incidents.retain(|i| i.status == IncidentStatus::Open);
-        signals.sort_by(|a, b| (a.start_ms, &a.id).cmp(&(b.start_ms, &b.id)));
+        crate::order::sort_by(&mut signals, |a, b| (a.start_ms, &a.id).cmp(&(b.start_ms, &b.id)));
         let mut touched = BTreeSet::new();
         for signal in signals {
             if self.seen.insert(signal.id.clone(), signal.start_ms).is_some() {

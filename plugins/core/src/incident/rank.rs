@@ -68,6 +68,6 @@ pub fn rank(members: &[Signal], graph: &DependencyGraph) -> Vec<Candidate> {
             Candidate { service: s.to_string(), score: (score * 1000.0).round() / 1000.0, evidence }
         })
         .collect();
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.service.cmp(&b.service)));
+    crate::order::sort_by(&mut out, |a, b| b.score.total_cmp(&a.score).then_with(|| a.service.cmp(&b.service)));
     out
 }

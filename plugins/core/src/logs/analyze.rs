@@ -39,6 +39,40 @@ pub const ERROR_WORDS: [&str; 21] = [
     "probe failed",
 ];
 
+/// For each byte, the set (bit `k` for `ERROR_WORDS[k]`) of error words that start with it.
+const WORDS_BY_FIRST_BYTE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut k = 0;
+    while k < ERROR_WORDS.len() {
+        table[ERROR_WORDS[k].as_bytes()[0] as usize] |= 1 << k;
+        k += 1;
+    }
+    table
+};
+
+/// The first of [`ERROR_WORDS`] (in their order) that occurs in `lower`, ASCII lower-case text.
+/// One pass over the text that tries only the words starting with each byte: as fast as
+/// `str::contains` per word natively, several times faster in wasm, which has no SIMD search.
+pub fn error_word(lower: &str) -> Option<&'static str> {
+    let bytes = lower.as_bytes();
+    let mut best = ERROR_WORDS.len();
+    for i in 0..bytes.len() {
+        let mut candidates = WORDS_BY_FIRST_BYTE[usize::from(bytes[i])] & ((1u32 << best) - 1);
+        while candidates != 0 {
+            let k = candidates.trailing_zeros() as usize;
+            if bytes[i..].starts_with(ERROR_WORDS[k].as_bytes()) {
+                best = k;
+                break;
+            }
+            candidates &= candidates - 1;
+        }
+        if best == 0 {
+            break;
+        }
+    }
+    ERROR_WORDS.get(best).copied()
+}
+
 /// Most buckets per template for spikes.
 pub const MAX_BUCKETS: usize = 10_000;
 
@@ -231,7 +265,7 @@ pub fn analyze(text: &str, state: Option<Miner>, options: &AnalyzeOptions) -> Re
         record(&mut findings, &parsed, &miner, k, FindingKind::Spike, reason, options.context, Some(anomaly));
     }
     let mut findings: Vec<Finding> = findings.into_values().collect();
-    findings.sort_by_key(|f| (f.line, f.kind));
+    crate::order::sort_by_key(&mut findings, |f| (f.line, f.kind));
     let mut warnings = Vec::new();
     if cut > 0 {
         warnings.push(Warning::new(
@@ -260,20 +294,32 @@ fn error_reason(level: Option<Level>, text: &str) -> Option<String> {
         return None;
     }
     let lower = text.to_ascii_lowercase();
-    if let Some(word) = ERROR_WORDS.iter().find(|w| lower.contains(*w)) {
+    if let Some(word) = error_word(&lower) {
         return Some(format!("content: {word}"));
     }
     let mut prev = "";
     for token in lower.split_ascii_whitespace() {
-        let status = token.trim_start_matches("status=").trim_start_matches("status:");
+        let status = strip_repeated(strip_repeated(token, "status="), "status:");
         let is_5xx = status.len() == 3 && status.starts_with('5') && status.bytes().all(|b| b.is_ascii_digit());
-        let after_http = prev.ends_with('"') || prev.starts_with("http/") || prev.contains("status") || prev == "code";
-        if is_5xx && (after_http || token.starts_with("status")) {
-            return Some(format!("HTTP {status}"));
+        if is_5xx {
+            let after_http =
+                prev.ends_with('"') || prev.starts_with("http/") || prev.contains("status") || prev == "code";
+            if after_http || token.starts_with("status") {
+                return Some(format!("HTTP {status}"));
+            }
         }
         prev = token;
     }
     None
+}
+
+/// `text` without every leading repetition of `prefix` (`str::trim_start_matches`, without the
+/// substring searcher it builds on every call).
+fn strip_repeated<'a>(mut text: &'a str, prefix: &str) -> &'a str {
+    while let Some(rest) = text.strip_prefix(prefix) {
+        text = rest;
+    }
+    text
 }
 
 /// Adds event `k` to the finding of its kind and template, or opens that finding.
@@ -332,7 +378,7 @@ fn window(parsed: &[Parsed], range: impl Iterator<Item = usize>, context: usize,
             out.push(ContextLine { line: q.event.line + 1, text: q.event.text.clone() });
         }
     }
-    out.sort_by_key(|c| c.line);
+    crate::order::sort_by_key(&mut out, |c| c.line);
     out
 }
 
@@ -383,7 +429,7 @@ fn spikes(parsed: &[Parsed], templates: usize, bucket_s: Option<f64>) -> Result<
             }
         }
     }
-    out.sort_by_key(|(k, _)| *k);
+    crate::order::sort_by_key(&mut out, |(k, _)| *k);
     Ok(out)
 }
 
@@ -407,7 +453,7 @@ fn summaries(parsed: &[Parsed], miner: &Miner) -> Vec<TemplateSummary> {
             });
     }
     let mut out: Vec<TemplateSummary> = by_id.into_values().collect();
-    out.sort_by_key(|s| (std::cmp::Reverse(s.count), s.id));
+    crate::order::sort_by_key(&mut out, |s| (std::cmp::Reverse(s.count), s.id));
     out
 }
 
@@ -447,6 +493,19 @@ mod tests {
             a.findings.iter().map(|f| (f.line, f.count, f.reason.as_str())).collect();
         assert_eq!(kinds, vec![(1, 2, "content: oomkilled"), (4, 1, "level error")]);
         assert_eq!(a.findings[0].parameters, vec!["api-1"]);
+    }
+
+    #[test]
+    fn error_word_is_the_first_listed_word_present() {
+        assert_eq!(error_word("connectionrefusederror: connection refused"), Some("error"));
+        assert_eq!(error_word("upstream timed out, host unreachable"), Some("timed out"));
+        assert_eq!(error_word("pod evicted"), Some("evicted"));
+        assert_eq!(error_word("all good"), None);
+        assert_eq!(error_word(""), None);
+        for text in ["x probe failed", "errimagepull", "segmentation fault at 0x0", "exception: error"] {
+            let listed = ERROR_WORDS.iter().find(|w| text.contains(*w)).copied();
+            assert_eq!(error_word(text), listed, "{text}");
+        }
     }
 
     #[test]

@@ -202,7 +202,7 @@ fn entropy(value: &[u8]) -> f64 {
         counts[b as usize] += 1;
     }
     let n = value.len() as f64;
-    counts.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n).map(|p| -p * p.log2()).sum()
+    counts.iter().filter(|&&c| c > 0).map(|&c| c as f64 / n).map(|p| -p * libm::log2(p)).sum()
 }
 
 /// A provider key or JWT recognised from its own shape.

@@ -1,0 +1,4 @@
+//! `baseline` on any bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| corridor_fuzz::check("baseline", data));

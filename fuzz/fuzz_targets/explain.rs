@@ -1,0 +1,4 @@
+//! `explain` on any bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| corridor_fuzz::check("explain", data));

@@ -1,0 +1,4 @@
+//! `logs_analyze` on any bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| corridor_fuzz::check("logs_analyze", data));
