@@ -163,8 +163,11 @@ fn one_point_updates_and_empty_updates_work() {
 #[test]
 fn baseline_gives_a_corridor_around_every_scored_point() {
     let ts = timestamps(3);
-    let v: Vec<f64> =
-        ts.iter().enumerate().map(|(i, &t)| 50.0 + 20.0 * libm::sin((t % DAY_S) as f64 / 13_751.0) + noise(i)).collect();
+    let v: Vec<f64> = ts
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| 50.0 + 20.0 * libm::sin((t % DAY_S) as f64 / 13_751.0) + noise(i))
+        .collect();
     let t = as_f64(&ts);
     let out = ok(&call(
         "baseline",

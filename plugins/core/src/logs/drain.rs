@@ -90,7 +90,7 @@ impl Template {
         if raw.len() != self.tokens.len() {
             return Vec::new();
         }
-        self.tokens.iter().zip(raw).filter(|(t, _)| t.contains(WILDCARD)).map(|(_, r)| r).collect()
+        self.tokens.iter().zip(raw).filter(|(t, _)| mask::has_wildcard(t)).map(|(_, r)| r).collect()
     }
 }
 
@@ -151,11 +151,11 @@ impl Miner {
                 for (k, token) in views.iter().enumerate() {
                     let (slot, token) = (&mut t.tokens[k], token.as_ref());
                     if slot != token && slot != WILDCARD && !slot.ends_with("=<*>") {
-                        let plain = !slot.contains(WILDCARD) && !token.contains(WILDCARD);
+                        let plain = !mask::has_wildcard(slot) && !mask::has_wildcard(token);
                         t.words[k] = plain.then(|| vec![slot.clone(), token.to_string()]);
                         *slot = generalise(slot, token);
                     } else if let Some(words) = &mut t.words[k] {
-                        if token.contains(WILDCARD) {
+                        if mask::has_wildcard(token) {
                             t.words[k] = None;
                         } else if !words.iter().any(|w| w == token) {
                             words.push(token.to_string());
@@ -218,7 +218,7 @@ impl Miner {
         let mut h = Fnv::new();
         h.write(&tokens.len().to_le_bytes());
         for t in tokens.iter().take(self.options.prefix_tokens).map(AsRef::as_ref) {
-            h.write(if t.contains(WILDCARD) { WILDCARD.as_bytes() } else { t.as_bytes() });
+            h.write(if mask::has_wildcard(t) { WILDCARD.as_bytes() } else { t.as_bytes() });
             h.write(&[0xff]);
         }
         h.0
@@ -237,7 +237,7 @@ impl Miner {
             let (mut same, mut both_wild) = (0, 0);
             for (a, b) in t.tokens.iter().zip(tokens) {
                 if a == b.as_ref() {
-                    if a.contains(WILDCARD) {
+                    if mask::has_wildcard(a) {
                         both_wild += 1;
                     } else {
                         same += 1;
