@@ -4,7 +4,7 @@
 //! |---|---|
 //! | no points, or `timestamps`/`values` of different lengths | error `empty_series` / `length_mismatch` |
 //! | a non-finite timestamp | error `invalid_timestamp` |
-//! | NaN or ±Inf value | dropped, warning `non_finite_values` (a missing point) |
+//! | NaN, ±Inf, or a value beyond ±[`MAX_ABS_VALUE`] | dropped, warning `non_finite_values` (a missing point) |
 //! | out-of-order timestamps | sorted, warning `unsorted_timestamps` |
 //! | duplicate timestamps | the last value given is kept, warning `duplicate_timestamps` |
 //! | gaps longer than twice the step | kept as gaps (never filled), warning `gaps` |
@@ -22,6 +22,9 @@ use crate::warning::{Warning, WarningCode};
 pub const MIN_POINTS: usize = 3;
 /// The most points one call accepts (about ten years at one-minute resolution).
 pub const MAX_POINTS: usize = 5_000_000;
+/// Largest magnitude of a value that is computed with. Beyond it (up to f64's 1.8·10³⁰⁸) the
+/// models' squares and sums would overflow to infinity: such a value is dropped like ±Inf.
+pub const MAX_ABS_VALUE: f64 = 1e100;
 
 const SECONDS_LIMIT: f64 = 1e11;
 
@@ -138,13 +141,15 @@ pub fn clean_points(timestamps: &[f64], values: &[f64], unit: TimeUnit) -> Resul
     let millis = to_millis(timestamps, unit)?;
     let mut warnings = Vec::new();
     let mut points: Vec<(i64, f64)> =
-        millis.into_iter().zip(values.iter().copied()).filter(|(_, v)| v.is_finite()).collect();
+        millis.into_iter().zip(values.iter().copied()).filter(|(_, v)| v.abs() <= MAX_ABS_VALUE).collect();
     let dropped = values.len() - points.len();
     if dropped > 0 {
         warnings.push(Warning::new(
             WarningCode::NonFiniteValues,
             dropped,
-            format!("{dropped} NaN or infinite values were dropped and treated as missing"),
+            format!(
+                "{dropped} NaN, infinite or out-of-range (beyond ±1e100) values were dropped and treated as missing"
+            ),
         ));
     }
     let unsorted = points.windows(2).filter(|w| w[1].0 < w[0].0).count();
@@ -247,6 +252,9 @@ mod tests {
         assert_eq!(c.warnings[0].code, WarningCode::NonFiniteValues);
         assert_eq!(c.warnings[0].count, 2);
         assert_eq!(codes(&c), vec![WarningCode::NonFiniteValues]);
+        let c = clean(&[0.0, 1.0, 2.0, 3.0, 4.0], &[1.0, -1e308, 3.0, 1e101, 2.0], TimeUnit::Seconds).unwrap();
+        assert_eq!(c.series.values, vec![1.0, 3.0, 2.0]);
+        assert_eq!(c.warnings[0].count, 2);
     }
 
     #[test]

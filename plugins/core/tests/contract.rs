@@ -199,3 +199,19 @@ fn huge_constant_and_extreme_inputs_do_not_panic() {
         assert!(v.get("error").is_some() || v["version"] == "corridor.v1");
     }
 }
+
+/// Found by `fuzz/run.sh` (target `forecast`): one value of -1e308 in a normal series made the
+/// smoothing overflow to NaN and panic in `f64::clamp`.
+#[test]
+fn a_value_near_the_f64_limit_is_dropped_not_a_panic() {
+    let t: Vec<f64> = (0..120).map(|i| 1_700_006_400.0 + 3600.0 * i as f64).collect();
+    let mut values: Vec<f64> =
+        (0..120).map(|i| 100.0 + 30.0 * libm::sin(i as f64 / 24.0 * std::f64::consts::TAU)).collect();
+    values[51] = -1e308;
+    for op in ["detect", "baseline", "forecast"] {
+        let request = json!({"version": "corridor.v1", "timestamps": t, "values": values});
+        let v = ok(&call(op, &request.to_string()));
+        assert_eq!(v["warnings"][0]["code"], "non_finite_values", "{op}");
+        assert_eq!(v["warnings"][0]["count"], 1, "{op}");
+    }
+}
