@@ -131,34 +131,21 @@ fn through_scaler(settings: &ReplayRun, replay: &Replay) -> Result<Replayed, Str
     let object = scaled_object(replay, &prometheus.url);
     let request =
         GetMetricsRequest { scaled_object_ref: Some(object.clone()), metric_name: "corridor-forecast".into() };
+    // Registers the object at the first decision's now; its first GetMetrics waits for the first refresh.
+    prometheus.set_now(replay.start as i64 * replay.step_s, now_s() / replay.step_s * replay.step_s);
+    let spec = runtime.block_on(client.get_metric_spec(object.clone())).map_err(|e| e.to_string())?;
+    let target = spec.into_inner().metric_specs.first().map_or(f64::NAN, |s| s.target_size_float);
+    if target != replay.target {
+        return Err(format!("{}: GetMetricSpec target {target}, expected {}", replay.key, replay.target));
+    }
+    runtime.block_on(client.get_metrics(request.clone())).map_err(|e| format!("first GetMetrics: {e}"))?;
     let every_points = settings.every_min.div_ceil(replay.step_min()).max(1);
     let bins: Vec<usize> = (replay.start..replay.values.len()).step_by(every_points).collect();
     let mut metric = Vec::with_capacity(replay.load.len());
     let started = Instant::now();
-    let mut target = f64::NAN;
     for (k, &bin) in bins.iter().enumerate() {
-        let now = bin as i64 * replay.step_s;
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            prometheus.set_now(now, now_s() / replay.step_s * replay.step_s);
-            if k == 0 {
-                // Registers the object; its first refresh reads this now.
-                let spec = runtime.block_on(client.get_metric_spec(object.clone())).map_err(|e| e.to_string())?;
-                target = spec.into_inner().metric_specs.first().map_or(f64::NAN, |s| s.target_size_float);
-                runtime.block_on(client.get_metrics(request.clone())).map_err(|e| format!("first GetMetrics: {e}"))?;
-            }
-            let (status, body) = http_request(&scaler.http.to_string(), "POST", "/refresh")
-                .map_err(|e| format!("POST /refresh: {e}"))?;
-            if status != 200 {
-                return Err(format!("POST /refresh answered {status}: {body}"));
-            }
-            match prometheus.last_end() {
-                Some(end) if end == now => break,
-                _ if tries < TRIES => continue,
-                end => return Err(format!("{}: the refresh for {now} s read up to {end:?} s", replay.key)),
-            }
-        }
+        refresh_at(&prometheus, &scaler, bin as i64 * replay.step_s, replay.step_s)
+            .map_err(|e| format!("{}: {e}", replay.key))?;
         let answer = runtime.block_on(client.get_metrics(request.clone())).map_err(|e| format!("GetMetrics: {e}"))?;
         let value = answer
             .into_inner()
@@ -170,9 +157,24 @@ fn through_scaler(settings: &ReplayRun, replay: &Replay) -> Result<Replayed, Str
         metric.extend(std::iter::repeat_n(value, minutes));
     }
     let wall_s = started.elapsed().as_secs_f64();
-    if target != replay.target {
-        return Err(format!("{}: GetMetricSpec target {target}, expected {}", replay.key, replay.target));
-    }
     let outcome = scale_mode::hpa(&metric, target).outcome(&replay.load, replay.target);
     Ok(Replayed { outcome, decisions: bins.len(), every_min: every_points * replay.step_min(), wall_s })
+}
+
+/// Moves the simulated now to `now` (seconds) and has the scaler refresh; checks that the
+/// refresh read history up to exactly `now`, trying again when the real clock crossed a step
+/// boundary between the move and the refresh.
+fn refresh_at(prometheus: &ReplayPrometheus, scaler: &ScalerProcess, now: i64, step_s: i64) -> Result<(), String> {
+    for _ in 0..TRIES {
+        prometheus.set_now(now, now_s() / step_s * step_s);
+        let (status, body) =
+            http_request(&scaler.http.to_string(), "POST", "/refresh").map_err(|e| format!("POST /refresh: {e}"))?;
+        if status != 200 {
+            return Err(format!("POST /refresh answered {status}: {body}"));
+        }
+        if prometheus.last_end() == Some(now) {
+            return Ok(());
+        }
+    }
+    Err(format!("the refresh for {now} s read up to {:?} s, {TRIES} times", prometheus.last_end()))
 }
