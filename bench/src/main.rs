@@ -7,7 +7,8 @@
 //! `cargo run --release -p corridor-bench -- scrub [--json FILE] | scrub --apply FILE`
 //! `cargo run --release -p corridor-bench -- explain CASES_DIR [--json FILE] | explain --families`
 //! `cargo run --release -p corridor-bench --features wasm -- wasm [--plugin FILE] [--json FILE]`
-//! `cargo run --release -p corridor-bench -- scaler [--objects N] [--concurrency C] [--seconds S] [--json FILE]`
+//! `cargo run --release -p corridor-bench -- scaler [--objects N] [--concurrency C] [--rate R] [--seconds S] [--json FILE]`
+//! `cargo run --release -p corridor-bench -- scaler --replay DIR [--every-min M] [--json FILE]`
 
 mod detector_run;
 mod explain_mode;
@@ -16,8 +17,10 @@ mod loghub;
 mod logs_mode;
 mod nab;
 mod nab_mode;
+mod prometheus_replay;
 mod scale_mode;
 mod scaler_mode;
+mod scaler_replay;
 mod scrub_corpus;
 mod scrub_mode;
 mod throughput;
@@ -76,7 +79,8 @@ enum Mode {
         #[arg(long)]
         templates_dir: Option<PathBuf>,
     },
-    /// Run the KEDA External Scaler binary against a real Prometheus: refresh cost, GetMetrics latency.
+    /// Run the KEDA External Scaler binary against a real Prometheus: refresh cost, GetMetrics
+    /// latency; or, with --replay, the `scale` simulation with Corridor's decisions from the scaler.
     Scaler {
         /// The scaler binary; default `corridor-keda-scaler` beside this one.
         #[arg(long)]
@@ -93,6 +97,13 @@ enum Mode {
         /// Seconds of load.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Replay the load-like series of this NAB folder through the scaler instead.
+        #[arg(long)]
+        replay: Option<PathBuf>,
+        /// With --replay: minutes of simulated time between decisions (rounded up to whole
+        /// points); 0 decides at every point.
+        #[arg(long, default_value_t = 0)]
+        every_min: usize,
         /// Write the figures as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
@@ -138,16 +149,20 @@ fn main() -> ExitCode {
         Mode::Forecast { dir, json } => forecast_mode::run(&dir, json.as_deref()),
         Mode::Scale { dir, json } => scale_mode::run(&dir, json.as_deref()),
         Mode::Logs { dir, json, templates_dir } => logs_mode::run(&dir, json.as_deref(), templates_dir.as_deref()),
-        Mode::Scaler { scaler, plugin, objects, concurrency, seconds, json } => {
+        Mode::Scaler { scaler, plugin, objects, concurrency, seconds, replay, every_min, json } => {
             let beside = |name: &str| std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join(name)));
-            let run = scaler_mode::ScalerRun {
-                scaler: scaler.or_else(|| beside("corridor-keda-scaler")).unwrap_or_default(),
-                plugin: plugin.or_else(|| beside("../corridor.wasm")).unwrap_or_default(),
-                objects,
-                concurrency,
-                seconds,
-            };
-            scaler_mode::run(&run, json.as_deref())
+            let scaler = scaler.or_else(|| beside("corridor-keda-scaler")).unwrap_or_default();
+            let plugin = plugin.or_else(|| beside("../corridor.wasm")).unwrap_or_default();
+            match replay {
+                Some(dir) => {
+                    let run = scaler_replay::ReplayRun { scaler, plugin, every_min };
+                    scaler_replay::run(&run, &dir, json.as_deref())
+                }
+                None => {
+                    let run = scaler_mode::ScalerRun { scaler, plugin, objects, concurrency, seconds };
+                    scaler_mode::run(&run, json.as_deref())
+                }
+            }
         }
         #[cfg(feature = "wasm")]
         Mode::Wasm { plugin, json } => wasm_mode::run(&plugin, json.as_deref()),

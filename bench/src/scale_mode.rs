@@ -16,7 +16,7 @@ use serde_json::json;
 use std::path::Path;
 
 /// Minutes a new replica needs before it serves.
-const START_UP_MIN: usize = 3;
+pub(crate) const START_UP_MIN: usize = 3;
 /// HPA's scale-down stabilisation window, minutes.
 const HPA_STABILIZATION_MIN: usize = 5;
 /// HPA's tolerance around the target ratio.
@@ -30,28 +30,49 @@ const REFIT_MIN: i64 = 30;
 /// Steps forecast at each refit beyond those until the next one.
 const HORIZON: usize = 12;
 /// Corridor plans on the upper bound of this interval level.
-const HEADROOM_LEVEL: Option<f64> = Some(50.0);
+pub(crate) const HEADROOM_LEVEL: Option<f64> = Some(50.0);
 /// Corridor's scale-down stabilisation window, seconds (as HPA's).
 const STABILIZATION_S: f64 = 300.0;
 /// Corridor's cooldown, seconds: none, the stabilisation window already holds scale-downs.
 const COOLDOWN_S: f64 = 0.0;
 
+/// Days of history each forecast is fitted on.
+pub(crate) const HISTORY_DAYS: i64 = 28;
+
 /// One policy's figures on one series.
 #[derive(Debug, Clone, Copy, Default)]
-struct Outcome {
-    under_share: f64,
-    replica_minutes: f64,
-    events_per_day: f64,
+pub(crate) struct Outcome {
+    /// Share of minutes with less serving capacity than load.
+    pub(crate) under_share: f64,
+    /// Replicas ordered, summed over the minutes.
+    pub(crate) replica_minutes: f64,
+    /// Changes of the ordered replicas per simulated day.
+    pub(crate) events_per_day: f64,
+}
+
+impl Outcome {
+    /// The figures as JSON.
+    pub(crate) fn to_json(self) -> serde_json::Value {
+        json!({"under_share": self.under_share, "replica_minutes": self.replica_minutes, "events_per_day": self.events_per_day})
+    }
+
+    /// Adds this series' share of a mean over `series` series (replica-minutes: the total).
+    pub(crate) fn add_to_mean(&self, mean: &mut Outcome, series: usize) {
+        mean.under_share += self.under_share / series as f64;
+        mean.replica_minutes += self.replica_minutes;
+        mean.events_per_day += self.events_per_day / series as f64;
+    }
 }
 
 /// Per-minute record of a policy: replicas ordered and replicas serving.
-struct Run {
+pub(crate) struct Run {
     ordered: Vec<u32>,
     serving: Vec<u32>,
 }
 
 impl Run {
-    fn outcome(&self, load: &[f64], target: f64) -> Outcome {
+    /// The figures of this run against the load it served.
+    pub(crate) fn outcome(&self, load: &[f64], target: f64) -> Outcome {
         let minutes = load.len() as f64;
         let under = load.iter().zip(&self.serving).filter(|(l, s)| f64::from(**s) * target < **l).count();
         let events = self.ordered.windows(2).filter(|w| w[0] != w[1]).count();
@@ -88,6 +109,72 @@ impl Pods {
     }
 }
 
+/// One load-like series prepared for replay.
+pub(crate) struct Replay {
+    /// `category/name.csv`.
+    pub(crate) key: String,
+    /// Seconds between points.
+    pub(crate) step_s: i64,
+    /// The series on a regular grid; point `j` is at `j * step_s` seconds of simulated time.
+    pub(crate) values: Vec<f64>,
+    /// First point replayed (the ones before are warm-up history).
+    pub(crate) start: usize,
+    /// Load of every simulated minute from `start` on, never negative.
+    pub(crate) load: Vec<f64>,
+    /// Load one replica serves.
+    pub(crate) target: f64,
+}
+
+impl Replay {
+    /// Minutes per point.
+    pub(crate) fn step_min(&self) -> usize {
+        (self.step_s / 60).max(1) as usize
+    }
+
+    /// Simulated days replayed.
+    pub(crate) fn days(&self) -> f64 {
+        self.load.len() as f64 / 1440.0
+    }
+
+    /// The reactive HPA on the load itself.
+    pub(crate) fn reactive(&self) -> Outcome {
+        hpa(&self.load, self.target).outcome(&self.load, self.target)
+    }
+
+    /// Corridor's predictive policy, computed in-process.
+    pub(crate) fn predictive(&self) -> Result<Outcome, String> {
+        let fits = forecasts(&self.values, self.start, self.step_s, HEADROOM_LEVEL)?;
+        let options = ScaleOptions {
+            target_per_replica: self.target,
+            max_replicas: 100_000,
+            headroom_level: HEADROOM_LEVEL,
+            lead_time_s: (START_UP_MIN * 60) as f64,
+            stabilization_s: STABILIZATION_S,
+            cooldown_s: COOLDOWN_S,
+            ..Default::default()
+        };
+        Ok(predictive(&self.values, self.start, self.step_s, &fits, &options)?.outcome(&self.load, self.target))
+    }
+}
+
+/// The load-like series of a NAB folder, prepared for replay (series without positive mean
+/// load are left out).
+pub(crate) fn replays(dir: &Path) -> Result<Vec<Replay>, String> {
+    let mut prepared = Vec::new();
+    for file in load_like(dir)? {
+        let (step_s, values) =
+            regularise(&file.timestamps, &file.values).ok_or(format!("{}: too few rows", file.key()))?;
+        let step_min = (step_s / 60).max(1) as usize;
+        let start = ((WARM_UP_DAYS * 86_400 / step_s) as usize).max(values.len() / 10);
+        let load: Vec<f64> = values[start..].iter().flat_map(|v| (0..step_min).map(move |_| v.max(0.0))).collect();
+        let target = TARGET_SHARE_OF_MEAN * values.iter().sum::<f64>() / values.len() as f64;
+        if target.partial_cmp(&0.0) == Some(std::cmp::Ordering::Greater) {
+            prepared.push(Replay { key: file.key(), step_s, values, start, load, target });
+        }
+    }
+    Ok(prepared)
+}
+
 /// Runs the mode.
 pub fn run(dir: &Path, json: Option<&Path>) -> Result<(), String> {
     let mut table = Table::new();
@@ -104,47 +191,22 @@ pub fn run(dir: &Path, json: Option<&Path>) -> Result<(), String> {
     ]);
     let mut doc = json!({"series": {}});
     let (mut sum_hpa, mut sum_corridor) = (Outcome::default(), Outcome::default());
-    let files = load_like(dir)?;
-    for file in &files {
-        let (step_s, values) =
-            regularise(&file.timestamps, &file.values).ok_or(format!("{}: too few rows", file.key()))?;
-        let step_min = (step_s / 60).max(1) as usize;
-        let start = ((WARM_UP_DAYS * 86_400 / step_s) as usize).max(values.len() / 10);
-        let load: Vec<f64> = values[start..].iter().flat_map(|v| (0..step_min).map(move |_| v.max(0.0))).collect();
-        let target = TARGET_SHARE_OF_MEAN * values.iter().sum::<f64>() / values.len() as f64;
-        if target.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-            continue;
-        }
-        let hpa = hpa(&load, target).outcome(&load, target);
-        let fits = forecasts(&values, start, step_s, HEADROOM_LEVEL)?;
-        let options = ScaleOptions {
-            target_per_replica: target,
-            max_replicas: 100_000,
-            headroom_level: HEADROOM_LEVEL,
-            lead_time_s: (START_UP_MIN * 60) as f64,
-            stabilization_s: STABILIZATION_S,
-            cooldown_s: COOLDOWN_S,
-            ..Default::default()
-        };
-        let corridor = predictive(&values, start, step_s, &fits, &options)?.outcome(&load, target);
-        let days = load.len() as f64 / 1440.0;
-        table.add_row(comparison_row(file.key(), format!("{days:.1}"), &hpa, &corridor));
-        doc["series"][file.key()] = json!({
-            "days": days, "target_per_replica": target,
-            "hpa": {"under_share": hpa.under_share, "replica_minutes": hpa.replica_minutes, "events_per_day": hpa.events_per_day},
-            "corridor": {"under_share": corridor.under_share, "replica_minutes": corridor.replica_minutes, "events_per_day": corridor.events_per_day},
+    let all = replays(dir)?;
+    for replay in &all {
+        let (hpa, corridor) = (replay.reactive(), replay.predictive()?);
+        let days = replay.days();
+        table.add_row(comparison_row(replay.key.clone(), format!("{days:.1}"), &hpa, &corridor));
+        doc["series"][&replay.key] = json!({
+            "days": days, "target_per_replica": replay.target, "hpa": hpa.to_json(), "corridor": corridor.to_json(),
         });
-        for (sum, o) in [(&mut sum_hpa, hpa), (&mut sum_corridor, corridor)] {
-            sum.under_share += o.under_share / files.len() as f64;
-            sum.replica_minutes += o.replica_minutes;
-            sum.events_per_day += o.events_per_day / files.len() as f64;
-        }
+        hpa.add_to_mean(&mut sum_hpa, all.len());
+        corridor.add_to_mean(&mut sum_corridor, all.len());
     }
     table.add_row(comparison_row("mean (replica-min: total)".into(), String::new(), &sum_hpa, &sum_corridor));
     println!("{table}");
     doc["mean"] = json!({
-        "hpa": {"under_share": sum_hpa.under_share, "replica_minutes": sum_hpa.replica_minutes, "events_per_day": sum_hpa.events_per_day},
-        "corridor": {"under_share": sum_corridor.under_share, "replica_minutes": sum_corridor.replica_minutes, "events_per_day": sum_corridor.events_per_day},
+        "hpa": sum_hpa.to_json(),
+        "corridor": sum_corridor.to_json(),
         "replica_minutes_change": sum_corridor.replica_minutes / sum_hpa.replica_minutes - 1.0,
     });
     if let Some(path) = json {
@@ -168,17 +230,18 @@ fn load_like(dir: &Path) -> Result<Vec<NabFile>, String> {
     keys.iter().map(|k| nab::load_file(dir, k).map_err(|e| e.to_string())).collect()
 }
 
-/// Kubernetes HPA: every minute, `ceil(load / target)` outside a ±10 % tolerance; scale-down
-/// to the highest recommendation of the last five minutes.
-fn hpa(load: &[f64], target: f64) -> Run {
-    let first = (load[0] / target).ceil().max(1.0) as u32;
+/// Kubernetes HPA on an `AverageValue` target: every minute, `ceil(metric / target)` (at least
+/// one) outside a ±10 % tolerance; scale-down to the highest recommendation of the last five
+/// minutes. The reactive HPA reads the load itself as its metric.
+pub(crate) fn hpa(metric: &[f64], target: f64) -> Run {
+    let first = (metric[0] / target).ceil().max(1.0) as u32;
     let mut pods = Pods { ordered: first, starting: Vec::new() };
     let mut recommendations: Vec<u32> = Vec::new();
-    let mut run = Run { ordered: Vec::with_capacity(load.len()), serving: Vec::with_capacity(load.len()) };
-    for (minute, l) in load.iter().enumerate() {
-        let ratio = l / (f64::from(pods.ordered) * target);
+    let mut run = Run { ordered: Vec::with_capacity(metric.len()), serving: Vec::with_capacity(metric.len()) };
+    for (minute, m) in metric.iter().enumerate() {
+        let ratio = m / (f64::from(pods.ordered) * target);
         let desired =
-            if (ratio - 1.0).abs() <= HPA_TOLERANCE { pods.ordered } else { (l / target).ceil().max(1.0) as u32 };
+            if (ratio - 1.0).abs() <= HPA_TOLERANCE { pods.ordered } else { (m / target).ceil().max(1.0) as u32 };
         recommendations.push(desired);
         let window = &recommendations[recommendations.len().saturating_sub(HPA_STABILIZATION_MIN)..];
         let stabilised = window.iter().copied().max().unwrap_or(desired);
@@ -200,7 +263,7 @@ struct Fit {
 /// percent, or the point forecast without a level.
 fn forecasts(values: &[f64], start: usize, step_s: i64, level: Option<f64>) -> Result<Vec<Fit>, String> {
     let refit = (REFIT_MIN * 60 / step_s).max(1) as usize;
-    let history = (28 * 86_400 / step_s) as usize;
+    let history = (HISTORY_DAYS * 86_400 / step_s) as usize;
     let mut fits = Vec::new();
     for bin in (start..values.len()).step_by(refit) {
         let from = bin.saturating_sub(history);

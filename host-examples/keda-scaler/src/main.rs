@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::server::TcpIncoming;
 
 /// Serves Corridor's load forecast to KEDA as an External Scaler.
 #[derive(Parser)]
@@ -71,6 +71,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     let settings = RefreshSettings {
         prometheus: Prometheus::new(Duration::from_secs(cli.prometheus_timeout_s)),
         forget_after: Duration::from_secs(cli.forget_after_s),
+        concurrency: cli.workers,
     };
     let registry = Arc::new(Registry::new(engine, settings, metrics.clone()));
     let grpc = TcpListener::bind(cli.grpc).await.map_err(|e| format!("gRPC address {}: {e}", cli.grpc))?;
@@ -85,23 +86,22 @@ async fn run(cli: Cli) -> Result<(), String> {
     let until_stop = |mut stopped: watch::Receiver<bool>| async move {
         let _ = stopped.wait_for(|s| *s).await;
     };
-    let refresher = tokio::spawn(refresh_loop(
-        registry.clone(),
-        Duration::from_secs(cli.refresh_s.max(1)),
-        cli.workers,
-        stopped.clone(),
-    ));
+    let refresher =
+        tokio::spawn(refresh_loop(registry.clone(), Duration::from_secs(cli.refresh_s.max(1)), stopped.clone()));
     let scaler = Scaler::new(
-        registry,
+        registry.clone(),
         metrics.clone(),
         Duration::from_secs(cli.first_answer_wait_s),
         Duration::from_secs(cli.stale_after_s),
     );
+    // tonic ignores its own `tcp_nodelay` for a listener it did not bind: without this, Nagle's
+    // algorithm holds small responses back while an earlier segment awaits its ACK.
+    let incoming = TcpIncoming::from(grpc).with_nodelay(Some(true));
     let grpc_server = tonic::transport::Server::builder()
         .add_service(ExternalScalerServer::new(scaler))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(grpc), until_stop(stopped.clone()));
-    let http_server =
-        axum::serve(http, corridor_keda_scaler::http::router(metrics)).with_graceful_shutdown(until_stop(stopped));
+        .serve_with_incoming_shutdown(incoming, until_stop(stopped.clone()));
+    let routes = corridor_keda_scaler::http::router(metrics, registry);
+    let http_server = axum::serve(http, routes).with_graceful_shutdown(until_stop(stopped));
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down");
@@ -116,17 +116,12 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// Refreshes every tracked ScaledObject each `every` until stopped.
-async fn refresh_loop(
-    registry: Arc<Registry>,
-    every: Duration,
-    concurrency: usize,
-    mut stopped: watch::Receiver<bool>,
-) {
+async fn refresh_loop(registry: Arc<Registry>, every: Duration, mut stopped: watch::Receiver<bool>) {
     let mut ticks = tokio::time::interval(every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = ticks.tick() => registry.refresh_all(concurrency).await,
+            _ = ticks.tick() => { registry.refresh_all().await; }
             _ = stopped.changed() => return,
         }
     }

@@ -64,14 +64,27 @@ pub struct RefreshSettings {
     pub prometheus: Prometheus,
     /// ScaledObjects not asked about for this long are forgotten.
     pub forget_after: Duration,
+    /// Refreshes run at once in [`Registry::refresh_all`].
+    pub concurrency: usize,
 }
+
+/// Tracked ScaledObjects by namespace, then name: a request looks its object up by `&str`, with
+/// no allocation.
+type Objects = HashMap<String, HashMap<String, Arc<Tracked>>>;
 
 /// Every tracked ScaledObject, by namespace and name.
 pub struct Registry {
-    objects: RwLock<HashMap<(String, String), Arc<Tracked>>>,
+    objects: RwLock<Objects>,
     engine: Arc<Engine>,
     settings: RefreshSettings,
     metrics: Arc<Metrics>,
+    /// Held through a [`Registry::refresh_all`], so that two never interleave and an older
+    /// refresh cannot store its reading over a newer one.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+fn count(objects: &Objects) -> usize {
+    objects.values().map(HashMap::len).sum()
 }
 
 fn now_s() -> u64 {
@@ -81,7 +94,7 @@ fn now_s() -> u64 {
 impl Registry {
     /// An empty registry.
     pub fn new(engine: Arc<Engine>, settings: RefreshSettings, metrics: Arc<Metrics>) -> Self {
-        Self { objects: RwLock::default(), engine, settings, metrics }
+        Self { objects: RwLock::default(), engine, settings, metrics, refreshing: tokio::sync::Mutex::new(()) }
     }
 
     /// The tracked object for this reference, registered (and its first refresh started) when new
@@ -92,14 +105,13 @@ impl Registry {
         name: &str,
         metadata: &HashMap<String, String>,
     ) -> Result<Arc<Tracked>, crate::config::MetadataError> {
-        let key = (namespace.to_string(), name.to_string());
-        let known = self.objects.read().expect("registry lock").get(&key).cloned();
+        let known = self.objects.read().expect("registry lock").get(namespace).and_then(|n| n.get(name)).cloned();
         if let Some(tracked) = known.filter(|t| &t.metadata == metadata) {
             tracked.last_asked_s.store(now_s(), Ordering::Relaxed);
             return Ok(tracked);
         }
         let config = ScalerConfig::from_metadata(metadata).inspect_err(|_| self.metrics.error(ErrorKind::metadata))?;
-        let labels = ObjectLabels { namespace: key.0.clone(), name: key.1.clone() };
+        let labels = ObjectLabels { namespace: namespace.to_string(), name: name.to_string() };
         let tracked = Arc::new(Tracked {
             config,
             metadata: metadata.clone(),
@@ -109,8 +121,8 @@ impl Registry {
         });
         let count = {
             let mut objects = self.objects.write().expect("registry lock");
-            objects.insert(key, tracked.clone());
-            objects.len()
+            objects.entry(namespace.to_string()).or_default().insert(name.to_string(), tracked.clone());
+            count(&objects)
         };
         self.metrics.tracked(count, None);
         tracing::info!(namespace, name, query = %tracked.config.query, "tracking ScaledObject");
@@ -120,11 +132,15 @@ impl Registry {
         Ok(tracked)
     }
 
-    /// Refreshes every tracked object, at most `concurrency` at a time, and forgets idle ones.
-    pub async fn refresh_all(self: &Arc<Self>, concurrency: usize) {
+    /// Forgets idle objects and refreshes every other one, at most the configured concurrency at a
+    /// time, after any refresh already running; returns how many were refreshed.
+    pub async fn refresh_all(self: &Arc<Self>) -> usize {
+        let _one_at_a_time = self.refreshing.lock().await;
         self.forget_idle();
-        let objects: Vec<Arc<Tracked>> = self.objects.read().expect("registry lock").values().cloned().collect();
-        let gate = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+        let objects: Vec<Arc<Tracked>> =
+            self.objects.read().expect("registry lock").values().flat_map(|n| n.values().cloned()).collect();
+        let refreshed = objects.len();
+        let gate = Arc::new(tokio::sync::Semaphore::new(self.settings.concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for tracked in objects {
             let (registry, gate) = (self.clone(), gate.clone());
@@ -134,21 +150,26 @@ impl Registry {
             });
         }
         while tasks.join_next().await.is_some() {}
+        refreshed
     }
 
     fn forget_idle(&self) {
         let cutoff = now_s().saturating_sub(self.settings.forget_after.as_secs());
         let mut objects = self.objects.write().expect("registry lock");
-        let idle: Vec<(String, String)> = objects
-            .iter()
-            .filter(|(_, t)| t.last_asked_s.load(Ordering::Relaxed) < cutoff)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in idle {
-            if let Some(t) = objects.remove(&key) {
-                tracing::info!(namespace = %key.0, name = %key.1, "forgetting idle ScaledObject");
-                self.metrics.tracked(objects.len(), Some(&t.labels));
-            }
+        let mut forgotten = Vec::new();
+        for names in objects.values_mut() {
+            names.retain(|_, t| {
+                let keep = t.last_asked_s.load(Ordering::Relaxed) >= cutoff;
+                if !keep {
+                    forgotten.push(t.labels.clone());
+                }
+                keep
+            });
+        }
+        objects.retain(|_, names| !names.is_empty());
+        for labels in forgotten {
+            tracing::info!(namespace = %labels.namespace, name = %labels.name, "forgetting idle ScaledObject");
+            self.metrics.tracked(count(&objects), Some(&labels));
         }
     }
 

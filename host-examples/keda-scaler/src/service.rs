@@ -1,7 +1,7 @@
 //! KEDA's `externalscaler.ExternalScaler` gRPC service, answered from the registry's cache.
 
 use crate::registry::{Reading, Registry, Tracked};
-use crate::telemetry::Metrics;
+use crate::telemetry::{Method, Metrics};
 use corridor_keda_proto::external_scaler_server::ExternalScaler;
 use corridor_keda_proto::{
     GetMetricSpecResponse, GetMetricsRequest, GetMetricsResponse, IsActiveResponse, MetricSpec, MetricValue,
@@ -61,7 +61,7 @@ impl Scaler {
         })
     }
 
-    fn timed<T>(&self, method: &'static str, started: Instant, answer: T) -> T {
+    fn timed<T>(&self, method: Method, started: Instant, answer: T) -> T {
         self.metrics.request(method, started.elapsed().as_secs_f64());
         answer
     }
@@ -79,7 +79,7 @@ impl ExternalScaler for Scaler {
             Ok(Response::new(IsActiveResponse { result: value > tracked.config.activation_threshold }))
         }
         .await;
-        self.timed("IsActive", started, answer)
+        self.timed(Method::IsActive, started, answer)
     }
 
     type StreamIsActiveStream = Streamed<IsActiveResponse>;
@@ -106,7 +106,7 @@ impl ExternalScaler for Scaler {
                 }],
             })
         });
-        self.timed("GetMetricSpec", started, answer)
+        self.timed(Method::GetMetricSpec, started, answer)
     }
 
     async fn get_metrics(&self, request: Request<GetMetricsRequest>) -> Result<Response<GetMetricsResponse>, Status> {
@@ -123,7 +123,7 @@ impl ExternalScaler for Scaler {
             }))
         }
         .await;
-        self.timed("GetMetrics", started, answer)
+        self.timed(Method::GetMetrics, started, answer)
     }
 
     type StreamMetricSpecStream = Streamed<GetMetricSpecResponse>;

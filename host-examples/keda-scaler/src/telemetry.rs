@@ -55,9 +55,20 @@ struct ErrorLabels {
     kind: ErrorKind,
 }
 
+/// A gRPC method whose latency is recorded.
+#[derive(Debug, Clone, Copy, Hash, PartialEq, Eq, EncodeLabelValue)]
+pub enum Method {
+    /// `IsActive`.
+    IsActive,
+    /// `GetMetricSpec`.
+    GetMetricSpec,
+    /// `GetMetrics`.
+    GetMetrics,
+}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct MethodLabels {
-    method: &'static str,
+    method: Method,
 }
 
 type FloatGauge = Gauge<f64, AtomicU64>;
@@ -69,7 +80,9 @@ pub struct Metrics {
     forecast: Family<ObjectLabels, FloatGauge>,
     fallbacks: Family<FallbackLabels, Counter>,
     errors: Family<ErrorLabels, Counter>,
-    requests: Family<MethodLabels, Histogram>,
+    /// Latency histograms of [`Method::IsActive`], [`Method::GetMetricSpec`] and
+    /// [`Method::GetMetrics`], resolved once so that a request does not look its family member up.
+    requests: [Histogram; 3],
     refreshes: Histogram,
     objects: Gauge,
 }
@@ -81,12 +94,14 @@ fn latency_histogram() -> Histogram {
 impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("corridor_scaler");
+        let requests = Family::<MethodLabels, Histogram>::new_with_constructor(latency_histogram);
+        let method = |method| requests.get_or_create(&MethodLabels { method }).clone();
         let metrics = Self {
             served: Family::default(),
             forecast: Family::default(),
             fallbacks: Family::default(),
             errors: Family::default(),
-            requests: Family::new_with_constructor(latency_histogram),
+            requests: [method(Method::IsActive), method(Method::GetMetricSpec), method(Method::GetMetrics)],
             refreshes: Histogram::new(exponential_buckets(0.001, 2.0, 16)),
             objects: Gauge::default(),
             registry: Registry::default(),
@@ -95,7 +110,7 @@ impl Default for Metrics {
         registry.register("forecast", "Last good forecast load per ScaledObject", metrics.forecast.clone());
         registry.register("fallbacks", "Refreshes that served a fallback, by reason", metrics.fallbacks.clone());
         registry.register("errors", "Failures, by kind", metrics.errors.clone());
-        registry.register("request_duration_seconds", "gRPC request latency, by method", metrics.requests.clone());
+        registry.register("request_duration_seconds", "gRPC request latency, by method", requests);
         registry.register("refresh_duration_seconds", "Time of one ScaledObject refresh", metrics.refreshes.clone());
         registry.register("scaled_objects", "ScaledObjects tracked", metrics.objects.clone());
         Self { registry, ..metrics }
@@ -130,8 +145,8 @@ impl Metrics {
     }
 
     /// Records the latency of one gRPC request.
-    pub fn request(&self, method: &'static str, seconds: f64) {
-        self.requests.get_or_create(&MethodLabels { method }).observe(seconds);
+    pub fn request(&self, method: Method, seconds: f64) {
+        self.requests[method as usize].observe(seconds);
     }
 
     /// Records the time of one refresh.

@@ -4,7 +4,7 @@
 
 use corridor_keda_proto::external_scaler_client::ExternalScalerClient;
 use corridor_keda_proto::testkit::{
-    http_get, now_s, synthetic_load, PrometheusServer, ScalerProcess, SyntheticSeries, SAMPLE_STEP_S,
+    http_get, http_request, now_s, synthetic_load, PrometheusServer, ScalerProcess, SyntheticSeries, SAMPLE_STEP_S,
 };
 use corridor_keda_proto::{GetMetricsRequest, ScaledObjectRef};
 use extism::{Manifest, Plugin, Wasm};
@@ -149,6 +149,18 @@ async fn is_active_follows_the_threshold(client: &mut Client, prometheus: &str) 
     assert!(!client.is_active(at).await.unwrap().into_inner().result, "inactive below a threshold of 10x the load");
 }
 
+/// `POST /refresh` refreshes every tracked object before it answers; other methods are refused.
+fn refreshes_on_demand(scaler: &ScalerProcess) {
+    let count = "corridor_scaler_refresh_duration_seconds_count";
+    let before = sample(scaler, count).unwrap();
+    let (status, body) = http_request(&scaler.http.to_string(), "POST", "/refresh").unwrap();
+    assert_eq!(status, 200, "{body}");
+    let refreshed: f64 = body.trim().strip_prefix("refreshed ").and_then(|n| n.parse().ok()).expect(&body);
+    assert!(refreshed >= 5.0, "every tracked object is refreshed: {body}");
+    assert!(sample(scaler, count).unwrap() >= before + refreshed, "the refreshes are done when it answers");
+    assert_eq!(http_get(&scaler.http.to_string(), "/refresh").unwrap().0, 405);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scaler_against_real_prometheus() {
     let now = now_s() / SAMPLE_STEP_S * SAMPLE_STEP_S;
@@ -209,6 +221,8 @@ async fn scaler_against_real_prometheus() {
     let started = Instant::now();
     assert_eq!(metric(&mut client, &slow).await.unwrap_err().code(), Code::Unavailable);
     assert!(started.elapsed() < Duration::from_secs(TIMEOUT_S * 3), "took {:?}", started.elapsed());
+
+    refreshes_on_demand(&scaler);
 
     // Prometheus stops: the last good forecast stays, answered from cache at once.
     prometheus.stop();
