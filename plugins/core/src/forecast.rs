@@ -17,7 +17,7 @@
 use crate::error::{Error, ErrorCode, Result};
 use crate::seasonality::{PeriodStatus, Seasonality, DAY_MS};
 use crate::series::{grid_means, Series, MAX_POINTS};
-use crate::smoothing::{self, Backtest, Errors, Params};
+use crate::smoothing::{self, Backtest, Errors, Model, Params};
 use serde::{Deserialize, Serialize};
 
 /// History older than this many days is not used.
@@ -156,21 +156,26 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
     let y = regular_grid(series)?;
     let n = y.len();
     let step = series.step_ms;
-    let periods = usable_periods(seasonality, step, n);
     let region = (DAY_MS / step).max(20 * h as i64).min(n as i64 / 2).max(1) as usize;
     let first_origin = n - region;
+    // Seasonal models need one full period before the backtest region to initialise from.
+    let periods: Vec<usize> = usable_periods(seasonality, step, n).into_iter().filter(|&m| m <= first_origin).collect();
     let backtest = Backtest { first_origin, stride: region.div_ceil(MAX_ORIGINS), horizon: h };
-    let mut best: Option<(Params, Errors, Vec<f64>)> = None;
+    let grid = grid(&periods);
+    let profiles: Vec<(usize, Vec<f64>)> =
+        periods.iter().map(|&period| (period, smoothing::seasonal_profile(&y[..first_origin], period))).collect();
+    let models: Vec<Model> = grid
+        .iter()
+        .map(|&params| Model {
+            params,
+            profile: profiles.iter().find(|p| p.0 == params.period).map_or(&[][..], |p| &p.1),
+        })
+        .collect();
+    let mut best: Option<(&Model, f64, Vec<f64>)> = None;
     let mut candidates: Vec<ModelReport> = Vec::new();
     let mut reference = f64::INFINITY;
-    let mut profiles: Vec<(usize, Vec<f64>)> = Vec::new();
-    for params in grid(&periods, first_origin) {
-        if params.period > 0 && !profiles.iter().any(|p| p.0 == params.period) {
-            profiles.push((params.period, smoothing::seasonal_profile(&y[..first_origin], params.period)));
-        }
-        let profile = profiles.iter().find(|p| p.0 == params.period).map_or(&[][..], |p| &p.1);
-        let (errors, point) = smoothing::run(&y, &params, profile, &backtest, h);
-        let mae = errors.mae();
+    for (model, (errors, point)) in models.iter().zip(smoothing::run(&y, &models, &backtest, h, false)) {
+        let (params, mae) = (model.params, errors.mae);
         if params.seasonal_naive || (params.period == 0 && params.alpha >= 1.0 && params.beta == 0.0) {
             reference = reference.min(mae);
         }
@@ -180,28 +185,25 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
             Some(c) => *c = report,
             None => candidates.push(report),
         }
-        let better = match &best {
-            Some(b) => mae < b.1.mae(),
-            None => true,
-        };
-        if better {
-            best = Some((params, errors, point));
+        if best.as_ref().is_none_or(|b| mae < b.1) {
+            best = Some((model, mae, point));
         }
     }
-    let Some((params, errors, point)) = best else {
+    let Some((model, mae, point)) = best else {
         return Err(Error::new(ErrorCode::TooFewPoints, "no model could be fitted to the series"));
     };
-    let mae = errors.mae();
+    let params = model.params;
+    let sorted_errors = sorted_by_lead(winner_errors(&y, model, &backtest));
     let scale = insample_scale(&y, (DAY_MS / step) as usize);
     let last = series.timestamps_ms[series.timestamps_ms.len() - 1];
     Ok(Forecast {
         timestamps_ms: (1..=h as i64).map(|k| last + k * step).collect(),
-        intervals: options.levels.iter().map(|&level| interval(&point, &errors, &y, level)).collect(),
+        intervals: options.levels.iter().map(|&level| interval(&point, &sorted_errors, &y, level)).collect(),
         point,
         model: report(&params, mae, step),
         candidates,
         backtest_mase: if scale > 0.0 { mae / scale } else { 0.0 },
-        backtest_origins: (region - 1) / backtest.stride + 1,
+        backtest_origins: backtest.origins(n),
         history_points: n,
         quality: if reference > 0.0 && reference.is_finite() { (1.0 - mae / reference).clamp(0.0, 1.0) } else { 1.0 },
     })
@@ -242,9 +244,8 @@ fn usable_periods(seasonality: &Seasonality, step_ms: i64, n: usize) -> Vec<usiz
     periods
 }
 
-/// The candidates: every family over its parameter grid. Seasonal ones need one full period
-/// before the backtest region to initialise from.
-fn grid(periods: &[usize], first_origin: usize) -> Vec<Params> {
+/// The candidates: every family over its parameter grid, the seasonal ones on each of `periods`.
+fn grid(periods: &[usize]) -> Vec<Params> {
     let plain = Params { period: 0, alpha: 1.0, beta: 0.0, gamma: 0.0, seasonal_naive: false };
     let mut all = Vec::new();
     for alpha in [0.1, 0.3, 0.6, 1.0] {
@@ -252,7 +253,7 @@ fn grid(periods: &[usize], first_origin: usize) -> Vec<Params> {
             all.push(Params { alpha, beta, ..plain });
         }
     }
-    for &period in periods.iter().filter(|&&m| m <= first_origin) {
+    for &period in periods {
         all.push(Params { period, seasonal_naive: true, ..plain });
         for alpha in [0.05, 0.2, 0.5] {
             for gamma in [0.0, 0.1, 0.3] {
@@ -273,24 +274,36 @@ fn insample_scale(y: &[f64], period: usize) -> f64 {
     y.windows(lag + 1).map(|w| (w[lag] - w[0]).abs()).sum::<f64>() / (y.len() - lag) as f64
 }
 
-/// The interval at `level` percent from the backtest error quantiles at each lead time, tails
-/// shrunk by [`SELECTION_TAIL_SHRINK`].
+/// Every backtest error of the chosen model, per lead: the selection pass kept only each
+/// model's mean, so the winner runs once more keeping them.
+fn winner_errors(y: &[f64], model: &Model, backtest: &Backtest) -> Errors {
+    let (errors, _) = smoothing::run(y, std::slice::from_ref(model), backtest, 1, true).remove(0);
+    errors
+}
+
+/// The backtest errors of each lead, sorted.
+fn sorted_by_lead(errors: Errors) -> Vec<Vec<f64>> {
+    let mut by_lead = errors.by_lead;
+    by_lead.iter_mut().for_each(|e| e.sort_by(f64::total_cmp));
+    by_lead
+}
+
+/// The interval at `level` percent from the backtest error quantiles at each lead time
+/// (`sorted_errors`, from [`sorted_by_lead`]), tails shrunk by [`SELECTION_TAIL_SHRINK`].
 ///
 /// A lead with fewer than [`MIN_ERRORS`] errors borrows the quantiles of the last lead that
 /// had enough, widened by the square root of the lead ratio; with none at all, a normal band
 /// from the spread of one-step changes of the history.
-fn interval(point: &[f64], errors: &Errors, y: &[f64], level: f64) -> Interval {
+fn interval(point: &[f64], sorted_errors: &[Vec<f64>], y: &[f64], level: f64) -> Interval {
     let tail = SELECTION_TAIL_SHRINK * (1.0 - level / 100.0) / 2.0;
     let mut lower = Vec::with_capacity(point.len());
     let mut upper = Vec::with_capacity(point.len());
     let mut known: Option<(usize, f64, f64)> = None;
     for (k, p) in point.iter().enumerate() {
-        let own = errors.by_lead.get(k).filter(|e| e.len() >= MIN_ERRORS);
+        let own = sorted_errors.get(k).filter(|e| e.len() >= MIN_ERRORS);
         let (lo, hi) = match (own, known) {
-            (Some(e), _) => {
-                let mut sorted = e.clone();
-                sorted.sort_by(f64::total_cmp);
-                let q = (quantile(&sorted, tail), quantile(&sorted, 1.0 - tail));
+            (Some(sorted), _) => {
+                let q = (quantile(sorted, tail), quantile(sorted, 1.0 - tail));
                 known = Some((k + 1, q.0, q.1));
                 q
             }
