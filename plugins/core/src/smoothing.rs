@@ -65,7 +65,9 @@ pub struct Errors {
 
 /// Collects one model's backtest errors as they come, origin by origin.
 struct Tally {
-    sum: f64,
+    /// Sum of absolute errors per lead: each lead its own sum, so the leads of one origin
+    /// add up independently of each other.
+    abs_sums: Vec<f64>,
     count: usize,
     by_lead: Vec<Vec<f64>>,
 }
@@ -79,20 +81,27 @@ impl Tally {
         } else {
             Vec::new()
         };
-        Self { sum: 0.0, count: 0, by_lead }
+        Self { abs_sums: vec![0.0; backtest.horizon], count: 0, by_lead }
     }
 
-    /// Adds the error of lead `k` (0 is one step ahead).
-    fn add(&mut self, k: usize, error: f64) {
-        self.sum += error.abs();
-        self.count += 1;
-        if let Some(column) = self.by_lead.get_mut(k) {
-            column.push(error);
+    /// Adds the errors of one origin, lead by lead (the first is one step ahead).
+    fn add_origin(&mut self, errors: impl Iterator<Item = f64>) {
+        if self.by_lead.is_empty() {
+            for (sum, error) in self.abs_sums.iter_mut().zip(errors) {
+                *sum += error.abs();
+                self.count += 1;
+            }
+        } else {
+            for ((sum, column), error) in self.abs_sums.iter_mut().zip(&mut self.by_lead).zip(errors) {
+                *sum += error.abs();
+                self.count += 1;
+                column.push(error);
+            }
         }
     }
 
     fn finish(self) -> Errors {
-        let mae = if self.count == 0 { f64::INFINITY } else { self.sum / self.count as f64 };
+        let mae = if self.count == 0 { f64::INFINITY } else { self.abs_sums.iter().sum::<f64>() / self.count as f64 };
         Errors { mae, by_lead: self.by_lead }
     }
 }
@@ -120,20 +129,21 @@ struct State {
 }
 
 impl State {
-    /// The forecasts 1, 2, … steps ahead, one per entry of `damped` (which holds
-    /// `φ + φ² + … + φᵏ` for lead `k`).
-    fn ahead<'a>(&'a self, damped: &'a [f64]) -> impl Iterator<Item = f64> + 'a {
-        let period = self.season.len();
-        damped.iter().scan(self.phase, move |phase, d| {
-            let season = if period > 0 {
-                let s = self.season[*phase];
-                *phase = if *phase + 1 == period { 0 } else { *phase + 1 };
-                s
-            } else {
-                0.0
-            };
-            Some(self.level + d * self.trend + season)
-        })
+    /// Writes into `out` the forecasts 1, 2, … steps ahead, one per entry of `damped` (as
+    /// long as `out`; it holds `φ + φ² + … + φᵏ` for lead `k`).
+    fn ahead(&self, damped: &[f64], out: &mut [f64]) {
+        for (o, d) in out.iter_mut().zip(damped) {
+            *o = self.level + d * self.trend;
+        }
+        let mut phase = self.phase;
+        let mut rest = out;
+        while !rest.is_empty() && !self.season.is_empty() {
+            let (this_cycle, next) = rest.split_at_mut(rest.len().min(self.season.len() - phase));
+            for (o, s) in this_cycle.iter_mut().zip(&self.season[phase..]) {
+                *o += s;
+            }
+            (rest, phase) = (next, 0);
+        }
     }
 
     /// One update of the recursion with the next point.
@@ -206,14 +216,14 @@ pub fn run(
         })
         .collect();
     let mut origin = backtest.first_origin;
+    let mut forecasts = vec![0.0; backtest.horizon];
     for (t, &actual) in y.iter().enumerate() {
         if t == origin {
             origin += backtest.stride.max(1);
+            let leads = backtest.horizon.min(y.len() - t);
             for fit in fits.iter_mut().flatten() {
-                let leads = y[t..].iter().zip(fit.state.ahead(&damped[..backtest.horizon]));
-                for (k, (a, f)) in leads.enumerate() {
-                    fit.errors.add(k, a - f);
-                }
+                fit.state.ahead(&damped[..leads], &mut forecasts[..leads]);
+                fit.errors.add_origin(y[t..].iter().zip(&forecasts[..leads]).map(|(a, f)| a - f));
             }
         }
         for fit in fits.iter_mut().flatten() {
@@ -224,7 +234,11 @@ pub fn run(
         .iter()
         .zip(fits)
         .map(|(model, fit)| match fit {
-            Some(fit) => (fit.errors.finish(), fit.state.ahead(&damped[..horizon]).collect()),
+            Some(fit) => {
+                let mut forecast = vec![0.0; horizon];
+                fit.state.ahead(&damped[..horizon], &mut forecast);
+                (fit.errors.finish(), forecast)
+            }
             None => seasonal_naive(y, model.params.period, backtest, horizon, keep_errors),
         })
         .collect()
@@ -286,9 +300,7 @@ fn seasonal_naive(y: &[f64], period: usize, backtest: &Backtest, horizon: usize,
     let mut errors = Tally::new(backtest, y.len(), keep);
     let mut t = backtest.first_origin.max(1);
     while t < y.len() {
-        for (k, a) in y[t..].iter().take(backtest.horizon).enumerate() {
-            errors.add(k, a - at(t, k + 1));
-        }
+        errors.add_origin(y[t..].iter().take(backtest.horizon).enumerate().map(|(k, a)| a - at(t, k + 1)));
         t += backtest.stride;
     }
     let forecast = (1..=horizon).map(|k| at(y.len(), k)).collect();
