@@ -284,7 +284,7 @@ fn winner_errors(y: &[f64], model: &Model, backtest: &Backtest) -> Errors {
 /// The backtest errors of each lead, sorted.
 fn sorted_by_lead(errors: Errors) -> Vec<Vec<f64>> {
     let mut by_lead = errors.by_lead;
-    by_lead.iter_mut().for_each(|e| e.sort_by(f64::total_cmp));
+    by_lead.iter_mut().for_each(|e| e.sort_unstable_by(f64::total_cmp));
     by_lead
 }
 
