@@ -10,9 +10,14 @@
 //!    smoothing parameters.
 //! 3. All of them are backtested from rolling origins over the recent history (the last day,
 //!    or `20 h` steps if longer, at most half the history); the lowest mean absolute error wins.
+//!    The selection spreads at most [`MAX_SELECTION_ERRORS`] errors per candidate over that
+//!    region (every origin up to a 12-step horizon at [`MAX_ORIGINS`] origins; fewer,
+//!    further apart origins for longer horizons, whose errors at nearby origins say much the
+//!    same).
 //! 4. Intervals are the empirical quantiles of the winner's backtest errors *at each lead
-//!    time*, added to the point forecast: they carry every error source the model really has
-//!    (level, trend, seasonal estimate, noise), not an idealised formula's.
+//!    time* (from up to [`MAX_ORIGINS`] origins), added to the point forecast: they carry
+//!    every error source the model really has (level, trend, seasonal estimate, noise), not
+//!    an idealised formula's.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::seasonality::{PeriodStatus, Seasonality, DAY_MS};
@@ -25,7 +30,9 @@ pub const MAX_HISTORY_DAYS: i64 = 28;
 /// The longest horizon one call accepts, in steps.
 pub const MAX_HORIZON: usize = 10_000;
 /// Backtest origins at most (they are spread evenly over the backtest region).
-const MAX_ORIGINS: usize = 300;
+pub const MAX_ORIGINS: usize = 300;
+/// Backtest errors (origins × horizon) at most per candidate in the model selection.
+pub const MAX_SELECTION_ERRORS: usize = 12 * MAX_ORIGINS;
 /// Backtest errors a lead needs before its own quantiles are trusted.
 const MIN_ERRORS: usize = 8;
 /// Interval tails are read at this fraction of their nominal probability: the winner was
@@ -127,7 +134,7 @@ pub struct Forecast {
     /// Backtest error of the chosen model relative to the in-sample error of seasonal naive
     /// (naive when no period is learned): below 1 beats it.
     pub backtest_mase: f64,
-    /// Backtest origins used.
+    /// Backtest origins of the intervals (the selection may use fewer, see the module docs).
     pub backtest_origins: usize,
     /// Points of history used (on the regular grid).
     pub history_points: usize,
@@ -161,6 +168,7 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
     // Seasonal models need one full period before the backtest region to initialise from.
     let periods: Vec<usize> = usable_periods(seasonality, step, n).into_iter().filter(|&m| m <= first_origin).collect();
     let backtest = Backtest { first_origin, stride: region.div_ceil(MAX_ORIGINS), horizon: h };
+    let selection = Backtest { stride: backtest.stride.max((region * h).div_ceil(MAX_SELECTION_ERRORS)), ..backtest };
     let grid = grid(&periods);
     let profiles: Vec<(usize, Vec<f64>)> =
         periods.iter().map(|&period| (period, smoothing::seasonal_profile(&y[..first_origin], period))).collect();
@@ -174,7 +182,7 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
     let mut best: Option<(&Model, f64, Vec<f64>)> = None;
     let mut candidates: Vec<ModelReport> = Vec::new();
     let mut reference = f64::INFINITY;
-    for (model, (errors, point)) in models.iter().zip(smoothing::run(&y, &models, &backtest, h, false)) {
+    for (model, (errors, point)) in models.iter().zip(smoothing::run(&y, &models, &selection, h, false)) {
         let (params, mae) = (model.params, errors.mae);
         if params.seasonal_naive || (params.period == 0 && params.alpha >= 1.0 && params.beta == 0.0) {
             reference = reference.min(mae);
@@ -274,8 +282,8 @@ fn insample_scale(y: &[f64], period: usize) -> f64 {
     y.windows(lag + 1).map(|w| (w[lag] - w[0]).abs()).sum::<f64>() / (y.len() - lag) as f64
 }
 
-/// Every backtest error of the chosen model, per lead: the selection pass kept only each
-/// model's mean, so the winner runs once more keeping them.
+/// Every backtest error of the chosen model, per lead, from every origin of `backtest`: the
+/// selection kept only each model's mean, so the winner runs once more keeping them.
 fn winner_errors(y: &[f64], model: &Model, backtest: &Backtest) -> Errors {
     let (errors, _) = smoothing::run(y, std::slice::from_ref(model), backtest, 1, true).remove(0);
     errors
@@ -284,8 +292,19 @@ fn winner_errors(y: &[f64], model: &Model, backtest: &Backtest) -> Errors {
 /// The backtest errors of each lead, sorted.
 fn sorted_by_lead(errors: Errors) -> Vec<Vec<f64>> {
     let mut by_lead = errors.by_lead;
-    by_lead.iter_mut().for_each(|e| e.sort_unstable_by(f64::total_cmp));
+    by_lead.iter_mut().for_each(|e| sort_floats(e));
     by_lead
+}
+
+/// Sorts in the order of [`f64::total_cmp`] by sorting its integer keys (the same order,
+/// several times cheaper to compare); the key map is its own inverse.
+fn sort_floats(values: &mut [f64]) {
+    let key = |bits: i64| bits ^ (((bits >> 63) as u64) >> 1) as i64;
+    let mut keys: Vec<i64> = values.iter().map(|v| key(v.to_bits() as i64)).collect();
+    keys.sort_unstable();
+    for (v, k) in values.iter_mut().zip(keys) {
+        *v = f64::from_bits(key(k) as u64);
+    }
 }
 
 /// The interval at `level` percent from the backtest error quantiles at each lead time
@@ -372,6 +391,18 @@ fn regular_grid(series: &Series) -> Result<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floats_sort_in_total_order() {
+        let mut values = vec![3.5, -0.0, f64::INFINITY, -2.25, 0.0, f64::NEG_INFINITY, 1e-300, -1e300];
+        let mut expected = values.clone();
+        expected.sort_by(f64::total_cmp);
+        sort_floats(&mut values);
+        assert_eq!(
+            values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            expected.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn normal_quantiles() {
