@@ -96,7 +96,9 @@ try {
   console.log('| measure | median ms | fastest–slowest | target | met (median) |\n|---|---:|---:|---|---|');
   for (const [name, ms, target, limit] of rows) {
     const met = limit === '' ? '' : ms.median <= limit ? 'yes' : 'no';
-    console.log(`| ${name} | ${ms.median.toFixed(1)} | ${ms.min.toFixed(1)}–${ms.max.toFixed(1)} | ${target} | ${met} |`);
+    console.log(
+      `| ${name} | ${ms.median.toFixed(1)} | ${ms.min.toFixed(1)}–${ms.max.toFixed(1)} | ${target} | ${met} |`
+    );
   }
   console.log(`| first render incl. wasm load | ${coldMs} | | | |`);
   console.log(
