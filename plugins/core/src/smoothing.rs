@@ -22,7 +22,8 @@ const SHIFT_RUN: usize = 4;
 /// Steps a model without a season runs before the backtest region. Its level, trend and
 /// error scale are smoothed at rates of at least 0.05 a step, so after a thousand steps less
 /// than 10⁻²² of where it started is left: starting earlier gives the same errors and
-/// forecast, only slower. (A seasonal profile is updated once a cycle and remembers its start
+/// forecast (to the last digit on the forecast benchmark and the contract examples), only
+/// slower. (A seasonal profile is updated once a cycle and remembers its start
 /// for many cycles: seasonal models run from the first point.)
 const PLAIN_WARM_UP: usize = 1000;
 
