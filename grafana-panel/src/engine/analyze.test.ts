@@ -39,6 +39,14 @@ describe('analyzeSeries on @grafana/data frames', () => {
     expect(analyzeSeries(engine, long, defaultOptions).problem).toMatch(/Very long range/);
   });
 
+  it('keeps the corridor when only the forecast fails', () => {
+    const [input] = seriesFromFrames([frame('cpu', dailyValues(600))]);
+    const analysis = analyzeSeries(engine, input, { ...defaultOptions, forecastHorizon: 20_000 });
+    expect(analysis.detect!.points.upper).toHaveLength(600);
+    expect(analysis.forecast).toBeUndefined();
+    expect(analysis.forecastProblem).toMatch(/^no forecast: .*\(invalid_option\)$/);
+  });
+
   it('reports engine errors with their code', () => {
     const [input] = seriesFromFrames([frame('short', [1, 2, 3])]);
     const analysis = analyzeSeries(engine, input, { ...defaultOptions, sensitivity: 5 });

@@ -13,33 +13,32 @@ export interface SeriesAnalysis {
   forecastProblem?: string;
 }
 
-/** Runs detect (and forecast when asked) on one series; engine errors become messages. */
+/**
+ * Runs detect, and forecast when asked, on one series (one `detectAndForecast` call for both, which
+ * cleans the series and assesses its seasonality once); engine errors become messages.
+ */
 export function analyzeSeries(engine: Engine, input: SeriesInput, options: CorridorOptions): SeriesAnalysis {
   const problem = seriesProblem(input);
   if (problem) {
     return { input, problem };
   }
-  let detect: DetectResult;
+  const detectOptions = {
+    sensitivity: options.sensitivity,
+    seasonality: options.seasonality,
+    min_duration_s: options.minDurationS,
+  };
   try {
-    detect = engine.detect(input.timestamps, input.values, {
-      sensitivity: options.sensitivity,
-      seasonality: options.seasonality,
-      min_duration_s: options.minDurationS,
+    if (options.forecastHorizon <= 0 || !options.layers.includes('forecast')) {
+      return { input, detect: engine.detect(input.timestamps, input.values, detectOptions) };
+    }
+    const both = engine.detectAndForecast(input.timestamps, input.values, detectOptions, {
+      horizon: options.forecastHorizon,
     });
+    return both.forecast_error
+      ? { input, detect: both.detect, forecastProblem: `no forecast: ${describeError(both.forecast_error)}` }
+      : { input, detect: both.detect, forecast: both.forecast };
   } catch (error) {
     return { input, problem: `${input.name}: ${describeError(error)}` };
-  }
-  if (options.forecastHorizon <= 0 || !options.layers.includes('forecast')) {
-    return { input, detect };
-  }
-  try {
-    return {
-      input,
-      detect,
-      forecast: engine.forecast(input.timestamps, input.values, { horizon: options.forecastHorizon }),
-    };
-  } catch (error) {
-    return { input, detect, forecastProblem: `no forecast: ${describeError(error)}` };
   }
 }
 

@@ -18,16 +18,26 @@ export function seriesFromFrames(frames: DataFrame[]): SeriesInput[] {
     if (!time) {
       continue;
     }
-    const timestamps = Float64Array.from(time.values, Number);
+    const timestamps = toFloat64(time.values);
     for (const field of frame.fields) {
       if (field.type !== FieldType.number) {
         continue;
       }
-      const values = Float64Array.from(field.values, (v) => (v === null || v === undefined ? NaN : Number(v)));
+      const values = toFloat64(field.values);
       series.push({ name: getFieldDisplayName(field, frame, frames), timestamps, values });
     }
   }
   return series;
+}
+
+/** A field's values as numbers, `null` and `undefined` as NaN (a plain loop: no callback per value). */
+function toFloat64(values: ArrayLike<unknown>): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v === null || v === undefined ? NaN : Number(v);
+  }
+  return out;
 }
 
 /** Why a series cannot be analysed, in words for the panel; undefined when it can. */

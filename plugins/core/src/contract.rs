@@ -104,6 +104,20 @@ pub struct Points {
     pub score: Vec<f64>,
 }
 
+impl Points {
+    /// Empty columns with room for `n` points.
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            timestamps_ms: Vec::with_capacity(n),
+            values: Vec::with_capacity(n),
+            expected: Vec::with_capacity(n),
+            lower: Vec::with_capacity(n),
+            upper: Vec::with_capacity(n),
+            score: Vec::with_capacity(n),
+        }
+    }
+}
+
 /// Answer to `detect`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DetectResponse {

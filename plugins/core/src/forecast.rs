@@ -10,14 +10,19 @@
 //!    smoothing parameters.
 //! 3. All of them are backtested from rolling origins over the recent history (the last day,
 //!    or `20 h` steps if longer, at most half the history); the lowest mean absolute error wins.
+//!    The selection spreads at most [`MAX_SELECTION_ERRORS`] errors per candidate over that
+//!    region (every origin up to a 12-step horizon at [`MAX_ORIGINS`] origins; fewer,
+//!    further apart origins for longer horizons, whose errors at nearby origins say much the
+//!    same).
 //! 4. Intervals are the empirical quantiles of the winner's backtest errors *at each lead
-//!    time*, added to the point forecast: they carry every error source the model really has
-//!    (level, trend, seasonal estimate, noise), not an idealised formula's.
+//!    time* (from up to [`MAX_ORIGINS`] origins), added to the point forecast: they carry
+//!    every error source the model really has (level, trend, seasonal estimate, noise), not
+//!    an idealised formula's.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::seasonality::{PeriodStatus, Seasonality, DAY_MS};
 use crate::series::{grid_means, Series, MAX_POINTS};
-use crate::smoothing::{self, Backtest, Errors, Params};
+use crate::smoothing::{self, Backtest, Errors, Model, Params};
 use serde::{Deserialize, Serialize};
 
 /// History older than this many days is not used.
@@ -25,7 +30,9 @@ pub const MAX_HISTORY_DAYS: i64 = 28;
 /// The longest horizon one call accepts, in steps.
 pub const MAX_HORIZON: usize = 10_000;
 /// Backtest origins at most (they are spread evenly over the backtest region).
-const MAX_ORIGINS: usize = 300;
+pub const MAX_ORIGINS: usize = 300;
+/// Backtest errors (origins × horizon) at most per candidate in the model selection.
+pub const MAX_SELECTION_ERRORS: usize = 12 * MAX_ORIGINS;
 /// Backtest errors a lead needs before its own quantiles are trusted.
 const MIN_ERRORS: usize = 8;
 /// Interval tails are read at this fraction of their nominal probability: the winner was
@@ -127,7 +134,7 @@ pub struct Forecast {
     /// Backtest error of the chosen model relative to the in-sample error of seasonal naive
     /// (naive when no period is learned): below 1 beats it.
     pub backtest_mase: f64,
-    /// Backtest origins used.
+    /// Backtest origins of the intervals (the selection may use fewer, see the module docs).
     pub backtest_origins: usize,
     /// Points of history used (on the regular grid).
     pub history_points: usize,
@@ -156,21 +163,27 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
     let y = regular_grid(series)?;
     let n = y.len();
     let step = series.step_ms;
-    let periods = usable_periods(seasonality, step, n);
     let region = (DAY_MS / step).max(20 * h as i64).min(n as i64 / 2).max(1) as usize;
     let first_origin = n - region;
+    // Seasonal models need one full period before the backtest region to initialise from.
+    let periods: Vec<usize> = usable_periods(seasonality, step, n).into_iter().filter(|&m| m <= first_origin).collect();
     let backtest = Backtest { first_origin, stride: region.div_ceil(MAX_ORIGINS), horizon: h };
-    let mut best: Option<(Params, Errors, Vec<f64>)> = None;
+    let selection = Backtest { stride: backtest.stride.max((region * h).div_ceil(MAX_SELECTION_ERRORS)), ..backtest };
+    let grid = grid(&periods);
+    let profiles: Vec<(usize, Vec<f64>)> =
+        periods.iter().map(|&period| (period, smoothing::seasonal_profile(&y[..first_origin], period))).collect();
+    let models: Vec<Model> = grid
+        .iter()
+        .map(|&params| Model {
+            params,
+            profile: profiles.iter().find(|p| p.0 == params.period).map_or(&[][..], |p| &p.1),
+        })
+        .collect();
+    let mut best: Option<(&Model, f64, Vec<f64>)> = None;
     let mut candidates: Vec<ModelReport> = Vec::new();
     let mut reference = f64::INFINITY;
-    let mut profiles: Vec<(usize, Vec<f64>)> = Vec::new();
-    for params in grid(&periods, first_origin) {
-        if params.period > 0 && !profiles.iter().any(|p| p.0 == params.period) {
-            profiles.push((params.period, smoothing::seasonal_profile(&y[..first_origin], params.period)));
-        }
-        let profile = profiles.iter().find(|p| p.0 == params.period).map_or(&[][..], |p| &p.1);
-        let (errors, point) = smoothing::run(&y, &params, profile, &backtest, h);
-        let mae = errors.mae();
+    for (model, (errors, point)) in models.iter().zip(smoothing::run(&y, &models, &selection, h, false)) {
+        let (params, mae) = (model.params, errors.mae);
         if params.seasonal_naive || (params.period == 0 && params.alpha >= 1.0 && params.beta == 0.0) {
             reference = reference.min(mae);
         }
@@ -180,28 +193,25 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
             Some(c) => *c = report,
             None => candidates.push(report),
         }
-        let better = match &best {
-            Some(b) => mae < b.1.mae(),
-            None => true,
-        };
-        if better {
-            best = Some((params, errors, point));
+        if best.as_ref().is_none_or(|b| mae < b.1) {
+            best = Some((model, mae, point));
         }
     }
-    let Some((params, errors, point)) = best else {
+    let Some((model, mae, point)) = best else {
         return Err(Error::new(ErrorCode::TooFewPoints, "no model could be fitted to the series"));
     };
-    let mae = errors.mae();
+    let params = model.params;
+    let sorted_errors = sorted_by_lead(winner_errors(&y, model, &backtest));
     let scale = insample_scale(&y, (DAY_MS / step) as usize);
     let last = series.timestamps_ms[series.timestamps_ms.len() - 1];
     Ok(Forecast {
         timestamps_ms: (1..=h as i64).map(|k| last + k * step).collect(),
-        intervals: options.levels.iter().map(|&level| interval(&point, &errors, &y, level)).collect(),
+        intervals: options.levels.iter().map(|&level| interval(&point, &sorted_errors, &y, level)).collect(),
         point,
         model: report(&params, mae, step),
         candidates,
         backtest_mase: if scale > 0.0 { mae / scale } else { 0.0 },
-        backtest_origins: (region - 1) / backtest.stride + 1,
+        backtest_origins: backtest.origins(n),
         history_points: n,
         quality: if reference > 0.0 && reference.is_finite() { (1.0 - mae / reference).clamp(0.0, 1.0) } else { 1.0 },
     })
@@ -242,9 +252,8 @@ fn usable_periods(seasonality: &Seasonality, step_ms: i64, n: usize) -> Vec<usiz
     periods
 }
 
-/// The candidates: every family over its parameter grid. Seasonal ones need one full period
-/// before the backtest region to initialise from.
-fn grid(periods: &[usize], first_origin: usize) -> Vec<Params> {
+/// The candidates: every family over its parameter grid, the seasonal ones on each of `periods`.
+fn grid(periods: &[usize]) -> Vec<Params> {
     let plain = Params { period: 0, alpha: 1.0, beta: 0.0, gamma: 0.0, seasonal_naive: false };
     let mut all = Vec::new();
     for alpha in [0.1, 0.3, 0.6, 1.0] {
@@ -252,7 +261,7 @@ fn grid(periods: &[usize], first_origin: usize) -> Vec<Params> {
             all.push(Params { alpha, beta, ..plain });
         }
     }
-    for &period in periods.iter().filter(|&&m| m <= first_origin) {
+    for &period in periods {
         all.push(Params { period, seasonal_naive: true, ..plain });
         for alpha in [0.05, 0.2, 0.5] {
             for gamma in [0.0, 0.1, 0.3] {
@@ -273,24 +282,47 @@ fn insample_scale(y: &[f64], period: usize) -> f64 {
     y.windows(lag + 1).map(|w| (w[lag] - w[0]).abs()).sum::<f64>() / (y.len() - lag) as f64
 }
 
-/// The interval at `level` percent from the backtest error quantiles at each lead time, tails
-/// shrunk by [`SELECTION_TAIL_SHRINK`].
+/// Every backtest error of the chosen model, per lead, from every origin of `backtest`: the
+/// selection kept only each model's mean, so the winner runs once more keeping them.
+fn winner_errors(y: &[f64], model: &Model, backtest: &Backtest) -> Errors {
+    let (errors, _) = smoothing::run(y, std::slice::from_ref(model), backtest, 1, true).remove(0);
+    errors
+}
+
+/// The backtest errors of each lead, sorted.
+fn sorted_by_lead(errors: Errors) -> Vec<Vec<f64>> {
+    let mut by_lead = errors.by_lead;
+    by_lead.iter_mut().for_each(|e| sort_floats(e));
+    by_lead
+}
+
+/// Sorts in the order of [`f64::total_cmp`] by sorting its integer keys (the same order,
+/// several times cheaper to compare); the key map is its own inverse.
+fn sort_floats(values: &mut [f64]) {
+    let key = |bits: i64| bits ^ (((bits >> 63) as u64) >> 1) as i64;
+    let mut keys: Vec<i64> = values.iter().map(|v| key(v.to_bits() as i64)).collect();
+    keys.sort_unstable();
+    for (v, k) in values.iter_mut().zip(keys) {
+        *v = f64::from_bits(key(k) as u64);
+    }
+}
+
+/// The interval at `level` percent from the backtest error quantiles at each lead time
+/// (`sorted_errors`, from [`sorted_by_lead`]), tails shrunk by [`SELECTION_TAIL_SHRINK`].
 ///
 /// A lead with fewer than [`MIN_ERRORS`] errors borrows the quantiles of the last lead that
 /// had enough, widened by the square root of the lead ratio; with none at all, a normal band
 /// from the spread of one-step changes of the history.
-fn interval(point: &[f64], errors: &Errors, y: &[f64], level: f64) -> Interval {
+fn interval(point: &[f64], sorted_errors: &[Vec<f64>], y: &[f64], level: f64) -> Interval {
     let tail = SELECTION_TAIL_SHRINK * (1.0 - level / 100.0) / 2.0;
     let mut lower = Vec::with_capacity(point.len());
     let mut upper = Vec::with_capacity(point.len());
     let mut known: Option<(usize, f64, f64)> = None;
     for (k, p) in point.iter().enumerate() {
-        let own = errors.by_lead.get(k).filter(|e| e.len() >= MIN_ERRORS);
+        let own = sorted_errors.get(k).filter(|e| e.len() >= MIN_ERRORS);
         let (lo, hi) = match (own, known) {
-            (Some(e), _) => {
-                let mut sorted = e.clone();
-                sorted.sort_by(f64::total_cmp);
-                let q = (quantile(&sorted, tail), quantile(&sorted, 1.0 - tail));
+            (Some(sorted), _) => {
+                let q = (quantile(sorted, tail), quantile(sorted, 1.0 - tail));
                 known = Some((k + 1, q.0, q.1));
                 q
             }
@@ -359,6 +391,18 @@ fn regular_grid(series: &Series) -> Result<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floats_sort_in_total_order() {
+        let mut values = vec![3.5, -0.0, f64::INFINITY, -2.25, 0.0, f64::NEG_INFINITY, 1e-300, -1e300];
+        let mut expected = values.clone();
+        expected.sort_by(f64::total_cmp);
+        sort_floats(&mut values);
+        assert_eq!(
+            values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            expected.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn normal_quantiles() {

@@ -11,9 +11,9 @@ use crate::contract::{
     LogsAnalyzeRequest, LogsAnalyzeResponse, Points, RequestTimeUnit, RestoreRequest, RestoreResponse, ScaleRequest,
     ScaleResponse, Scored, ScrubRequest, ScrubResponse, UpdateRequest, UpdateResponse, VERSION,
 };
-use crate::detect::{Detector, SeasonalityChoice};
+use crate::detect::{DetectOptions, Detector, SeasonalityChoice};
 use crate::error::{Error, ErrorCode, Result};
-use crate::forecast::{Forecast, ForecastOptions};
+use crate::forecast::ForecastOptions;
 use crate::logs::analyze::{analyze, Analysis};
 use crate::scale::{Demand, ScaleOptions};
 use crate::scrub::{self, Scrubber};
@@ -36,14 +36,63 @@ use crate::warning::{Warning, WarningCode};
 /// ```
 pub fn detect(request: DetectRequest) -> Result<DetectResponse> {
     check_version(&request.version)?;
-    let cleaned = clean(&request.timestamps, &request.values, request.time_unit.into())?;
-    let (seasonality, period_ms) = resolve_period(&cleaned.series, request.options.seasonality);
-    let detector = Detector::new(cleaned.series.step_ms, period_ms, &request.options)?;
+    let prepared = prepare(&request.timestamps, &request.values, request.time_unit)?;
+    detect_prepared(prepared, &request.options)
+}
+
+/// [`detect`] and [`forecast`] of one series with `forecast_options`: the series is cleaned
+/// and its seasonality assessed once for both. The answers equal those of the two calls; a
+/// failed forecast does not fail the detection.
+pub fn detect_and_forecast(
+    request: DetectRequest,
+    forecast_options: &ForecastOptions,
+) -> Result<(DetectResponse, Result<ForecastResponse>)> {
+    check_version(&request.version)?;
+    let prepared = prepare(&request.timestamps, &request.values, request.time_unit)?;
+    let forecast = forecast_prepared(&prepared, forecast_options);
+    Ok((detect_prepared(prepared, &request.options)?, forecast))
+}
+
+/// A series cleaned and its seasonality assessed, with the warnings of both: the first steps
+/// of [`detect`], [`forecast`] and [`scale`].
+struct Prepared {
+    series: Series,
+    seasonality: Seasonality,
+    warnings: Vec<Warning>,
+}
+
+fn prepare(timestamps: &[f64], values: &[f64], unit: RequestTimeUnit) -> Result<Prepared> {
+    let cleaned = clean(timestamps, values, unit.into())?;
+    let seasonality = seasonality::detect(&cleaned.series);
     let mut warnings = cleaned.warnings;
     warnings.extend(seasonality.warnings());
-    let points = cleaned.series.timestamps_ms.iter().copied().zip(cleaned.series.values);
+    Ok(Prepared { series: cleaned.series, seasonality, warnings })
+}
+
+/// The rest of [`detect`] on a prepared series.
+fn detect_prepared(prepared: Prepared, options: &DetectOptions) -> Result<DetectResponse> {
+    let Prepared { series, seasonality, warnings } = prepared;
+    let period_ms = match options.seasonality {
+        SeasonalityChoice::Auto => seasonality.primary(),
+        SeasonalityChoice::None => None,
+        SeasonalityChoice::Daily => Some(DAY_MS),
+        SeasonalityChoice::Weekly => Some(WEEK_MS),
+    };
+    let detector = Detector::new(series.step_ms, period_ms, options)?;
+    let points = series.timestamps_ms.iter().copied().zip(series.values);
     let scored = score(detector, points, warnings);
-    Ok(DetectResponse { version: VERSION.into(), step_ms: cleaned.series.step_ms, seasonality, period_ms, scored })
+    Ok(DetectResponse { version: VERSION.into(), step_ms: series.step_ms, seasonality, period_ms, scored })
+}
+
+/// The rest of [`forecast`] on a prepared series.
+fn forecast_prepared(prepared: &Prepared, options: &ForecastOptions) -> Result<ForecastResponse> {
+    Ok(ForecastResponse {
+        version: VERSION.into(),
+        step_ms: prepared.series.step_ms,
+        seasonality: prepared.seasonality.clone(),
+        forecast: crate::forecast::forecast(&prepared.series, &prepared.seasonality, options)?,
+        warnings: prepared.warnings.clone(),
+    })
 }
 
 /// Scores new points against a state from [`detect`] or an earlier `update`.
@@ -87,9 +136,7 @@ pub fn baseline(request: BaselineRequest) -> Result<BaselineResponse> {
 /// too short for a daily (two days) or weekly (two weeks) pattern.
 pub fn forecast(request: ForecastRequest) -> Result<ForecastResponse> {
     check_version(&request.version)?;
-    let (series, seasonality, forecast, warnings) =
-        forecast_series(&request.timestamps, &request.values, request.time_unit, &request.options)?;
-    Ok(ForecastResponse { version: VERSION.into(), step_ms: series.step_ms, seasonality, forecast, warnings })
+    forecast_prepared(&prepare(&request.timestamps, &request.values, request.time_unit)?, &request.options)
 }
 
 /// Forecasts the load and plans replicas on the forecast's upper bound at the headroom level.
@@ -111,8 +158,8 @@ pub fn scale(request: ScaleRequest) -> Result<ScaleResponse> {
     if let Some(level) = headroom.filter(|l| !options.levels.contains(l)) {
         options.levels.push(level);
     }
-    let (series, _, forecast, warnings) =
-        forecast_series(&request.timestamps, &request.values, request.time_unit, &options)?;
+    let Prepared { series, seasonality, warnings } = prepare(&request.timestamps, &request.values, request.time_unit)?;
+    let forecast = crate::forecast::forecast(&series, &seasonality, &options)?;
     let demand = headroom
         .and_then(|level| forecast.intervals.iter().find(|i| i.level == level))
         .map_or_else(|| forecast.point.clone(), |i| i.upper.clone());
@@ -142,21 +189,6 @@ pub fn scale(request: ScaleRequest) -> Result<ScaleResponse> {
         forecast,
         warnings,
     })
-}
-
-/// Cleans a series, assesses its seasonality and forecasts it; the warnings of all three.
-fn forecast_series(
-    timestamps: &[f64],
-    values: &[f64],
-    unit: RequestTimeUnit,
-    options: &ForecastOptions,
-) -> Result<(Series, Seasonality, Forecast, Vec<Warning>)> {
-    let cleaned = clean(timestamps, values, unit.into())?;
-    let seasonality = seasonality::detect(&cleaned.series);
-    let forecast = crate::forecast::forecast(&cleaned.series, &seasonality, options)?;
-    let mut warnings = cleaned.warnings;
-    warnings.extend(seasonality.warnings());
-    Ok((cleaned.series, seasonality, forecast, warnings))
 }
 
 /// Analyses a log: events, templates and findings; scrubs the findings when asked.
@@ -212,22 +244,10 @@ pub fn restore(request: RestoreRequest) -> Result<RestoreResponse> {
     Ok(RestoreResponse { version: VERSION.into(), text: scrub::restore(&request.text, &request.mapping) })
 }
 
-/// Assesses seasonality and picks the period the corridor follows.
-fn resolve_period(series: &Series, choice: SeasonalityChoice) -> (Seasonality, Option<i64>) {
-    let report = seasonality::detect(series);
-    let period = match choice {
-        SeasonalityChoice::Auto => report.primary(),
-        SeasonalityChoice::None => None,
-        SeasonalityChoice::Daily => Some(DAY_MS),
-        SeasonalityChoice::Weekly => Some(WEEK_MS),
-    };
-    (report, period)
-}
-
 /// Feeds points through the detector, collecting per-point results and every anomaly, and
 /// adds a warning for the points spent warming up.
 fn score(mut detector: Detector, points: impl Iterator<Item = (i64, f64)>, mut warnings: Vec<Warning>) -> Scored {
-    let mut out = Points::default();
+    let mut out = Points::with_capacity(points.size_hint().0);
     let mut anomalies = Vec::new();
     for (t, x) in points {
         let p = detector.push(t, x, &mut anomalies);
@@ -249,4 +269,45 @@ fn score(mut detector: Detector, points: impl Iterator<Item = (i64, f64)>, mut w
         ));
     }
     Scored { points: out, anomalies, warnings, state: detector }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(values: Vec<f64>) -> DetectRequest {
+        let timestamps = (0..values.len()).map(|i| 1_700_000_000.0 + 300.0 * i as f64).collect();
+        DetectRequest {
+            version: VERSION.into(),
+            timestamps,
+            values,
+            time_unit: Default::default(),
+            options: Default::default(),
+        }
+    }
+
+    #[test]
+    fn detect_and_forecast_answer_as_the_two_calls() {
+        let values: Vec<f64> =
+            (0..3 * 288).map(|i| 50.0 + 20.0 * (i as f64 / 288.0 * std::f64::consts::TAU).sin()).collect();
+        let options = ForecastOptions { horizon: 24, ..Default::default() };
+        let (detected, forecast) = detect_and_forecast(request(values.clone()), &options).unwrap();
+        assert_eq!(detected, detect(request(values.clone())).unwrap());
+        let alone = ForecastRequest {
+            version: VERSION.into(),
+            timestamps: request(vec![0.0; values.len()]).timestamps,
+            values,
+            time_unit: Default::default(),
+            options,
+        };
+        assert_eq!(forecast.unwrap(), super::forecast(alone).unwrap());
+    }
+
+    #[test]
+    fn a_failed_forecast_leaves_the_detection() {
+        let bad = ForecastOptions { horizon: 0, ..Default::default() };
+        let (detected, forecast) = detect_and_forecast(request(vec![1.0, 2.0, 3.0, 2.0, 1.0]), &bad).unwrap();
+        assert_eq!(detected.scored.points.values.len(), 5);
+        assert_eq!(forecast.unwrap_err().code, ErrorCode::InvalidOption);
+    }
 }

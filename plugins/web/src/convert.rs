@@ -132,7 +132,7 @@ fn optional_column(values: &[Option<f64>]) -> JsValue {
 
 /// Sets properties on an object this module created; such a set cannot fail (no setter, no
 /// frozen object), so its result is not inspected.
-fn set_all(target: &JsValue, fields: impl IntoIterator<Item = (&'static str, JsValue)>) {
+pub fn set_all(target: &JsValue, fields: impl IntoIterator<Item = (&'static str, JsValue)>) {
     for (name, value) in fields {
         let _ = Reflect::set(target, &JsValue::from(name), &value);
     }

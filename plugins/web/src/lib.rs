@@ -10,9 +10,11 @@
 mod convert;
 mod types;
 
-use convert::{engine_error, json_to_js, options, request, scored_to_js, Summary};
-use corridor_core::contract::{DetectRequest, ForecastRequest, VERSION};
+use convert::{engine_error, json_to_js, options, request, scored_to_js, set_all, Summary};
+use corridor_core::contract::{DetectRequest, DetectResponse, ForecastRequest, VERSION};
+use corridor_core::forecast::ForecastOptions;
 use corridor_core::ops;
+use js_sys::Object;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -34,7 +36,11 @@ pub fn detect(
     values: &[f64],
     #[wasm_bindgen(unchecked_param_type = "DetectOptions")] detect_options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let response = ops::detect(detect_request(timestamps, values, &detect_options)?).map_err(engine_error)?;
+    detect_to_js(&ops::detect(detect_request(timestamps, values, &detect_options)?).map_err(engine_error)?)
+}
+
+/// A `detect` answer as the JS object [`detect`] returns.
+fn detect_to_js(response: &DetectResponse) -> Result<JsValue, JsValue> {
     let summary = Summary {
         version: &response.version,
         step_ms: response.step_ms,
@@ -44,6 +50,34 @@ pub fn detect(
         warnings: &response.scored.warnings,
     };
     scored_to_js(&summary, &response.scored.points)
+}
+
+/// [`detect`] and [`forecast`] of one series in one call, with the same answers: the series is
+/// cleaned and its seasonality assessed once for both. Returns `{ detect, forecast }`, or
+/// `{ detect, forecast_error }` (the `Error` that `forecast` would throw) when only the forecast
+/// fails; throws as `detect` does.
+#[wasm_bindgen(js_name = detectAndForecast, unchecked_return_type = "DetectAndForecastResult")]
+pub fn detect_and_forecast(
+    timestamps: &[f64],
+    values: &[f64],
+    #[wasm_bindgen(unchecked_param_type = "DetectOptions")] detect_options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ForecastOptions")] forecast_options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let request = detect_request(timestamps, values, &detect_options)?;
+    let (detected, forecast) = match options::<ForecastOptions>(&forecast_options) {
+        Ok(forecast_options) => {
+            let (detected, forecast) = ops::detect_and_forecast(request, &forecast_options).map_err(engine_error)?;
+            (detected, forecast.map_err(engine_error).and_then(|f| json_to_js(&f)))
+        }
+        Err(invalid) => (ops::detect(request).map_err(engine_error)?, Err(invalid)),
+    };
+    let answer = Object::new();
+    let forecast = match forecast {
+        Ok(forecast) => ("forecast", forecast),
+        Err(error) => ("forecast_error", error),
+    };
+    set_all(&answer, [("detect", detect_to_js(&detected)?), forecast]);
+    Ok(answer.into())
 }
 
 /// The corridor of a series, without anomaly intervals.

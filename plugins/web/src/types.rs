@@ -107,6 +107,13 @@ export interface ForecastResult extends Forecast {
   warnings: Warning[];
 }
 
+/** What `detectAndForecast` returns: both answers, or the detection and why the forecast failed. */
+export interface DetectAndForecastResult {
+  detect: DetectResult;
+  forecast?: ForecastResult;
+  forecast_error?: CorridorError;
+}
+
 /** The scaling policy; `target_per_replica` is required. */
 export interface ScalePolicy {
   target_per_replica: number;

@@ -79,6 +79,22 @@ test('forecast continues the series with intervals', () => {
   assert.ok(result.intervals[0].lower.every((low, i) => low <= result.point[i]));
 });
 
+test('detectAndForecast answers as detect and forecast do, and reports a failed forecast beside the detection', () => {
+  const { timestamps, values } = series(3 * 1440, 2 * 1440);
+  const detectOptions = { sensitivity: 0.6 };
+  const both = corridor.detectAndForecast(timestamps, values, detectOptions, { horizon: 30 });
+  assert.deepEqual(both.detect, corridor.detect(timestamps, values, detectOptions));
+  assert.deepEqual(both.forecast, corridor.forecast(timestamps, values, { horizon: 30 }));
+  assert.equal(both.forecast_error, undefined);
+  for (const bad of [{ horizon: 0 }, { horizon: 'soon' }]) {
+    const failed = corridor.detectAndForecast(timestamps, values, detectOptions, bad);
+    assert.deepEqual(failed.detect, both.detect);
+    assert.equal(failed.forecast, undefined);
+    assert.equal(failed.forecast_error.code, 'invalid_option');
+  }
+  assert.equal(thrown(() => corridor.detectAndForecast(timestamps, values, { sensitivity: 7 }, {})).code, 'invalid_option');
+});
+
 test('scale plans replicas from the load', () => {
   const { timestamps, values } = series(2 * 1440);
   const result = corridor.scale(timestamps, values, { scale: { target_per_replica: 25 }, forecast: { horizon: 30 } });
