@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn detect_and_forecast_answer_as_the_two_calls() {
         let values: Vec<f64> =
-            (0..3 * 288).map(|i| 50.0 + 20.0 * (i as f64 / 288.0 * std::f64::consts::TAU).sin()).collect();
+            (0..3 * 288).map(|i| 50.0 + 20.0 * libm::sin(i as f64 / 288.0 * std::f64::consts::TAU)).collect();
         let options = ForecastOptions { horizon: 24, ..Default::default() };
         let (detected, forecast) = detect_and_forecast(request(values.clone()), &options).unwrap();
         assert_eq!(detected, detect(request(values.clone())).unwrap());
