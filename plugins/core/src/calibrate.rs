@@ -54,11 +54,38 @@ fn prior_edges() -> &'static [f64] {
     EDGES.get_or_init(|| (0..=BINS).map(|b| 1.0 - two_sided_confidence(edge(b))).collect())
 }
 
-/// The histogram of |z| seen so far.
+/// The histogram of |z| seen so far. It travels in detector states, which callers send back:
+/// decoding checks it ([`Histogram`]), so a forged one is an error, not an out-of-range index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Histogram")]
 pub struct Calibrator {
     counts: Vec<u64>,
     total: u64,
+}
+
+/// Most points a calibrator counts (2⁵³: counts stay exact as `f64` and never overflow).
+const MAX_TOTAL: u64 = 1 << 53;
+
+/// A [`Calibrator`] as decoded, before its checks.
+#[derive(Deserialize)]
+struct Histogram {
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl TryFrom<Histogram> for Calibrator {
+    type Error = String;
+
+    fn try_from(h: Histogram) -> Result<Self, String> {
+        if h.counts.len() != BINS {
+            return Err(format!("a calibrator has {BINS} bins, this one {}", h.counts.len()));
+        }
+        let sum = h.counts.iter().try_fold(0u64, |sum, &c| sum.checked_add(c));
+        if sum != Some(h.total) || h.total > MAX_TOTAL {
+            return Err("a calibrator's total must be the sum of its bins, at most 2^53".to_string());
+        }
+        Ok(Self { counts: h.counts, total: h.total })
+    }
 }
 
 impl Default for Calibrator {
@@ -77,8 +104,10 @@ impl Calibrator {
     pub fn push(&mut self, z: f64) -> f64 {
         let place = locate(z);
         let score = self.score_in(place);
-        self.counts[place.0] += 1;
-        self.total += 1;
+        if self.total < MAX_TOTAL {
+            self.counts[place.0] += 1;
+            self.total += 1;
+        }
         score
     }
 
@@ -96,6 +125,18 @@ impl Calibrator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_forged_histogram_does_not_decode() {
+        let good = serde_json::to_string(&Calibrator::default()).unwrap();
+        assert_eq!(serde_json::from_str::<Calibrator>(&good).unwrap(), Calibrator::default());
+        let mut short = vec![0u64; BINS - 2];
+        short[0] = 3;
+        for (counts, total) in [(short, 3), (vec![0; BINS], 1), (vec![u64::MAX; BINS], u64::MAX)] {
+            let forged = serde_json::json!({"counts": counts, "total": total}).to_string();
+            assert!(serde_json::from_str::<Calibrator>(&forged).is_err(), "{forged:.80}");
+        }
+    }
 
     #[test]
     fn empty_history_scores_like_a_normal_distribution() {

@@ -215,3 +215,18 @@ fn a_value_near_the_f64_limit_is_dropped_not_a_panic() {
         assert_eq!(v["warnings"][0]["count"], 1, "{op}");
     }
 }
+
+/// Found by `fuzz/run.sh` (target `update`): a state whose calibrator histogram had lost bins
+/// indexed past its end. A forged state is now `invalid_state`.
+#[test]
+fn a_state_with_a_forged_histogram_is_invalid() {
+    let (t, v) = load(1);
+    let mut state = ok(&call("detect", &json!({"version": "corridor.v1", "timestamps": t, "values": v}).to_string()))
+        ["state"]
+        .take();
+    let counts = state["alerting"]["drifts"][0]["calibrator"]["counts"].as_array_mut().expect("a histogram");
+    counts.truncate(counts.len() - 2);
+    let next = t.last().unwrap() + 60.0;
+    let request = json!({"version": "corridor.v1", "state": state, "timestamps": [next], "values": [1.0]});
+    assert_eq!(error_code(&call("update", &request.to_string())), "invalid_state");
+}
