@@ -59,6 +59,10 @@ enum Mode {
         /// Write the figures as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Also score every other NAB file by the same protocol: a check on series the
+        /// forecaster's constants were not chosen on.
+        #[arg(long)]
+        held_out: bool,
     },
     /// Replay load-like NAB series through a reactive HPA model and Corridor's predictive policy.
     Scale {
@@ -146,7 +150,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.mode {
         Mode::Nab { dir, json, scores_dir } => nab_mode::run(&dir, json.as_deref(), scores_dir.as_deref()),
-        Mode::Forecast { dir, json } => forecast_mode::run(&dir, json.as_deref()),
+        Mode::Forecast { dir, json, held_out } => forecast_mode::run(&dir, json.as_deref(), held_out),
         Mode::Scale { dir, json } => scale_mode::run(&dir, json.as_deref()),
         Mode::Logs { dir, json, templates_dir } => logs_mode::run(&dir, json.as_deref(), templates_dir.as_deref()),
         Mode::Scaler { scaler, plugin, objects, concurrency, seconds, replay, every_min, json } => {

@@ -29,8 +29,11 @@ const WARM_UP_DAYS: i64 = 2;
 const REFIT_MIN: i64 = 30;
 /// Steps forecast at each refit beyond those until the next one.
 const HORIZON: usize = 12;
-/// Corridor plans on the upper bound of this interval level.
-pub(crate) const HEADROOM_LEVEL: Option<f64> = Some(50.0);
+/// Corridor plans on the upper bound of this interval level (the 55 % quantile).
+pub(crate) const HEADROOM_LEVEL: Option<f64> = Some(10.0);
+/// Corridor scales down only when the demand is this fraction below what the smaller count
+/// serves (the stabilisation window is the main guard against flapping).
+const TOLERANCE: f64 = 0.05;
 /// Corridor's scale-down stabilisation window, seconds (as HPA's).
 const STABILIZATION_S: f64 = 300.0;
 /// Corridor's cooldown, seconds: none, the stabilisation window already holds scale-downs.
@@ -151,6 +154,7 @@ impl Replay {
             lead_time_s: (START_UP_MIN * 60) as f64,
             stabilization_s: STABILIZATION_S,
             cooldown_s: COOLDOWN_S,
+            tolerance: TOLERANCE,
             ..Default::default()
         };
         Ok(predictive(&self.values, self.start, self.step_s, &fits, &options)?.outcome(&self.load, self.target))

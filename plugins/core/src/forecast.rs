@@ -15,9 +15,14 @@
 //!    further apart origins for longer horizons, whose errors at nearby origins say much the
 //!    same).
 //! 4. Intervals are the empirical quantiles of the winner's backtest errors *at each lead
-//!    time* (from up to [`MAX_ORIGINS`] origins), added to the point forecast: they carry
-//!    every error source the model really has (level, trend, seasonal estimate, noise), not
-//!    an idealised formula's.
+//!    time*, added to the point forecast: they carry every error source the model really has
+//!    (level, trend, seasonal estimate, noise), not an idealised formula's. Their origins (up
+//!    to [`MAX_ORIGINS`]) span the selection region or [`INTERVAL_CYCLES`] cycles of the
+//!    longest usable period, whichever is longer, so every phase of the season (weekday and
+//!    weekend, day and night) contributes errors, not only the last day's. Each origin's
+//!    errors are measured in the local volatility before it (the mean absolute one-step change
+//!    over [`VOLATILITY_WINDOW_MS`]) and the quantiles scaled by the volatility now: a calm
+//!    hour after a burst gets a calm interval, a burst a wide one.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::seasonality::{PeriodStatus, Seasonality, DAY_MS};
@@ -35,9 +40,15 @@ pub const MAX_ORIGINS: usize = 300;
 pub const MAX_SELECTION_ERRORS: usize = 12 * MAX_ORIGINS;
 /// Backtest errors a lead needs before its own quantiles are trusted.
 const MIN_ERRORS: usize = 8;
+/// Cycles of the longest usable period the interval origins span at least.
+pub const INTERVAL_CYCLES: usize = 2;
+/// The local volatility of an origin is the mean absolute one-step change over this much
+/// history before it.
+pub const VOLATILITY_WINDOW_MS: i64 = 6 * 3_600_000;
 /// Interval tails are read at this fraction of their nominal probability: the winner was
-/// chosen for having the smallest errors on the very origins its quantiles come from, so
-/// those errors are optimistic (chosen after measuring coverage on real series: 0.8 reads
+/// chosen for having the smallest errors on the last of the origins its quantiles come from,
+/// so those errors are optimistic (chosen by measuring coverage on the six series of the
+/// forecast protocol and checked on 25 held-out NAB series, see `bench/README.md`: 0.8 reads
 /// an 80 % interval at the 84 % quantiles).
 const SELECTION_TAIL_SHRINK: f64 = 0.8;
 
@@ -201,7 +212,15 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
         return Err(Error::new(ErrorCode::TooFewPoints, "no model could be fitted to the series"));
     };
     let params = model.params;
-    let sorted_errors = sorted_by_lead(winner_errors(&y, model, &backtest));
+    let longest = periods.last().copied().unwrap_or(0);
+    let span = region.max(INTERVAL_CYCLES * longest).min(n);
+    let interval_first = (n - span).max(params.period).clamp(1, first_origin.max(1));
+    let interval_backtest =
+        Backtest { first_origin: interval_first, stride: (n - interval_first).div_ceil(MAX_ORIGINS), horizon: h };
+    let window = (VOLATILITY_WINDOW_MS / step).max(1) as usize;
+    let mut sorted_errors = sorted_by_lead(interval_errors(&y, params, &interval_backtest, window));
+    let volatility_now = local_volatility(&y, n, window);
+    sorted_errors.iter_mut().flatten().for_each(|e| *e *= volatility_now);
     let scale = insample_scale(&y, (DAY_MS / step) as usize);
     let last = series.timestamps_ms[series.timestamps_ms.len() - 1];
     Ok(Forecast {
@@ -211,7 +230,7 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
         model: report(&params, mae, step),
         candidates,
         backtest_mase: if scale > 0.0 { mae / scale } else { 0.0 },
-        backtest_origins: backtest.origins(n),
+        backtest_origins: interval_backtest.origins(n),
         history_points: n,
         quality: if reference > 0.0 && reference.is_finite() { (1.0 - mae / reference).clamp(0.0, 1.0) } else { 1.0 },
     })
@@ -282,11 +301,30 @@ fn insample_scale(y: &[f64], period: usize) -> f64 {
     y.windows(lag + 1).map(|w| (w[lag] - w[0]).abs()).sum::<f64>() / (y.len() - lag) as f64
 }
 
-/// Every backtest error of the chosen model, per lead, from every origin of `backtest`: the
-/// selection kept only each model's mean, so the winner runs once more keeping them.
-fn winner_errors(y: &[f64], model: &Model, backtest: &Backtest) -> Errors {
-    let (errors, _) = smoothing::run(y, std::slice::from_ref(model), backtest, 1, true).remove(0);
+/// Every backtest error of the chosen model `params`, per lead, from every origin of
+/// `backtest`, in units of the [`local_volatility`] over `window` steps before its origin: the
+/// selection kept only each model's mean, so the winner runs once more keeping them, its
+/// seasonal profile learned from the points before the first origin.
+fn interval_errors(y: &[f64], params: Params, backtest: &Backtest, window: usize) -> Errors {
+    let profile = match params.period {
+        0 => Vec::new(),
+        period => smoothing::seasonal_profile(&y[..backtest.first_origin], period),
+    };
+    let model = Model { params, profile: &profile };
+    let (mut errors, _) = smoothing::run(y, std::slice::from_ref(&model), backtest, 1, true).remove(0);
+    let volatility: Vec<f64> = (0..backtest.origins(y.len()))
+        .map(|i| local_volatility(y, backtest.first_origin + i * backtest.stride, window))
+        .collect();
+    // Lead k's i-th error is from the i-th origin: only the last origins lack the longer leads.
+    for lead in &mut errors.by_lead {
+        lead.iter_mut().zip(&volatility).for_each(|(e, v)| *e /= v);
+    }
     errors
+}
+
+/// The mean absolute one-step change over the `window` steps before point `t`.
+fn local_volatility(y: &[f64], t: usize, window: usize) -> f64 {
+    smoothing::change_scale(&y[t.saturating_sub(window + 1)..t])
 }
 
 /// The backtest errors of each lead, sorted.

@@ -6,8 +6,9 @@
 //! 1. demand is the forecast's upper bound at the headroom level (the point forecast when
 //!    none is given), and the replicas it needs are `ceil(demand / target_per_replica)`;
 //! 2. scale-up lead: the count at step `k` must already cover every step up to `k + lead`
-//!    (pods take the lead time to start); the load observed now, being noisy, counts only when
-//!    it exceeds the count's capacity by more than `tolerance` (as HPA);
+//!    (pods take the lead time to start), and the load observed now: a count below it is
+//!    under-provisioned already (HPA's tolerance holds scale-ups back too, and is
+//!    under-provisioned for it; here the tolerance only guards scale-downs);
 //! 3. scale-down: only to what the highest load of the stabilisation window before `k`
 //!    (observed loads included) needs with the demand `tolerance` below the smaller count, and
 //!    never below what the demand of the stabilisation window ahead needs (a replica removed
@@ -176,15 +177,7 @@ pub fn plan(demand: &Demand, current: u32, since_change_ms: Option<i64>, options
     let ms = |seconds: f64| (seconds * 1000.0).round() as i64;
     let (lead, window, cooldown) = (ms(options.lead_time_s), ms(options.stabilization_s), ms(options.cooldown_s));
     let clamp = |r: f64| r.clamp(f64::from(options.min_replicas), f64::from(options.max_replicas)) as u32;
-    // The load seen now, noisy, scales up only beyond the tolerance (as HPA); planned demand at once.
-    let up: Vec<u32> = loads
-        .iter()
-        .enumerate()
-        .map(|(j, d)| {
-            let slack = if j == past { 1.0 + options.tolerance } else { 1.0 };
-            clamp((d.max(0.0) / (options.target_per_replica * slack)).ceil())
-        })
-        .collect();
+    let up: Vec<u32> = loads.iter().map(|d| clamp((d.max(0.0) / options.target_per_replica).ceil())).collect();
     let down: Vec<u32> = loads
         .iter()
         .map(|d| clamp((d.max(0.0) / (options.target_per_replica * (1.0 - options.tolerance))).ceil()))

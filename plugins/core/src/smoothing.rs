@@ -213,7 +213,7 @@ pub fn run(
         })
         .collect();
     let known = backtest.first_origin.clamp(1, y.len());
-    let scale = initial_scale(&y[..known]);
+    let scale = change_scale(&y[..known]);
     let mut fits: Vec<Option<Fit>> = models
         .iter()
         .map(|m| {
@@ -257,13 +257,13 @@ pub fn run(
         .collect()
 }
 
-/// The initial error scale from the points `known` before the backtest region: their mean
-/// absolute one-step change (at least a tiny fraction of the largest magnitude, so a constant
-/// series still has one).
-fn initial_scale(known: &[f64]) -> f64 {
-    let diffs: f64 = known.windows(2).map(|w| (w[1] - w[0]).abs()).sum();
-    let magnitude = known.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-    (diffs / known.len().saturating_sub(1).max(1) as f64).max(1e-9 * magnitude.max(1.0))
+/// The mean absolute one-step change of `points` (at least a tiny fraction of their largest
+/// magnitude, so a constant stretch still has one): the initial error scale from the points
+/// before the backtest region, and the local volatility of [`crate::forecast`]'s intervals.
+pub(crate) fn change_scale(points: &[f64]) -> f64 {
+    let diffs: f64 = points.windows(2).map(|w| (w[1] - w[0]).abs()).sum();
+    let magnitude = points.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    (diffs / points.len().saturating_sub(1).max(1) as f64).max(1e-9 * magnitude.max(1.0))
 }
 
 /// The state before the model's first point, from the points `known` it sees before the backtest region:

@@ -195,6 +195,39 @@ fn scale(ts: &[i64], values: &[f64], policy: Value, current: u64, since_change_s
     ok(&call("scale", &request.to_string()))
 }
 
+/// The width of the first step's 80 % interval on a flat series whose noise is `early` for
+/// most of three days and `late` for the last `late_hours`.
+fn first_band_width(early: f64, late: f64, late_hours: usize) -> f64 {
+    let ts = timestamps(3);
+    let mut noise = Gauss(11);
+    let calm_from = ts.len() - late_hours * 12;
+    let values: Vec<f64> =
+        (0..ts.len()).map(|i| 500.0 + if i < calm_from { early } else { late } * noise.next()).collect();
+    let f = forecast(&ts, &values, json!({"horizon": 6, "levels": [80.0]}));
+    let band = &f["intervals"][0];
+    floats(&band["upper"])[0] - floats(&band["lower"])[0]
+}
+
+#[test]
+fn intervals_follow_the_volatility_now() {
+    // A calm stretch after a noisy day gets a calm band, and a burst after a calm day a wide
+    // one: 80 % of N(0, σ) is ±1.28σ, a band of 2.56σ.
+    let calm_after_noise = first_band_width(20.0, 1.0, 8);
+    assert!((1.5..8.0).contains(&calm_after_noise), "band {calm_after_noise} for σ = 1 now (20 before)");
+    let noise_after_calm = first_band_width(1.0, 20.0, 8);
+    assert!((30.0..160.0).contains(&noise_after_calm), "band {noise_after_calm} for σ = 20 now (1 before)");
+}
+
+#[test]
+fn load_above_capacity_scales_up_at_once() {
+    // 4 replicas at 10 each serve 40; a load of 42 is under-provisioning already, even if it is
+    // within the 10 % tolerance that holds scale-downs back.
+    let ts = timestamps(1);
+    let values = vec![42.0; ts.len()];
+    let out = scale(&ts, &values, json!({"target_per_replica": 10.0, "headroom_level": null}), 4, None);
+    assert_eq!(out["replicas_now"], 5);
+}
+
 #[test]
 fn noisy_flat_load_does_not_flap() {
     let ts = timestamps(3);
