@@ -16,11 +16,19 @@ use corridor_core::llm::{HttpRequest, HttpResponse};
 use extism_pdk::config;
 use serde_json::{json, Value};
 
+/// A value of the plugin configuration, if set. Read through `config::get_memory`, because
+/// `config::get` panics on a value that is not UTF-8 (hosts pass strings, so it is read lossily
+/// here) and formatting that panic's `anyhow::Error` links in its backtrace printer.
+fn config_value(key: &str) -> Option<String> {
+    let memory = config::get_memory(key).ok().flatten()?;
+    Some(String::from_utf8_lossy(&memory.to_vec()).into_owned())
+}
+
 /// The endpoint of the plugin configuration, as the contract's `llm` field.
 fn configured_endpoint() -> Option<Value> {
-    let url = config::get("llm_url").ok().flatten().filter(|u| !u.is_empty())?;
-    let model = config::get("llm_model").ok().flatten().unwrap_or_default();
-    let provider = config::get("llm_provider").ok().flatten().unwrap_or_else(|| "openai".into());
+    let url = config_value("llm_url").filter(|u| !u.is_empty())?;
+    let model = config_value("llm_model").unwrap_or_default();
+    let provider = config_value("llm_provider").unwrap_or_else(|| "openai".into());
     Some(json!({"provider": provider, "url": url, "model": model}))
 }
 
@@ -44,7 +52,7 @@ pub fn explain(input: &[u8]) -> String {
     else {
         return first;
     };
-    let response = send(http, config::get("llm_api_key").ok().flatten());
+    let response = send(http, config_value("llm_api_key"));
     request.insert("llm_response".into(), json!(response));
     call_bytes("explain", Value::Object(request).to_string().as_bytes())
 }
