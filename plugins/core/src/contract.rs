@@ -547,7 +547,9 @@ pub struct ErrorResponse {
 }
 
 /// Values where JSON `null` stands for a missing (NaN) value.
-fn nullable_values<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Vec<f64>, D::Error> {
+pub(crate) fn nullable_values<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Vec<f64>, D::Error> {
     let values: Vec<Option<f64>> = Deserialize::deserialize(deserializer)?;
     Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }

@@ -22,7 +22,8 @@
 //! The rules hold the level of the end of the history: regenerate them on a schedule (daily,
 //! say) so they follow slow changes.
 
-use crate::contract::DetectRequest;
+use crate::contract::{nullable_values, DetectRequest, RequestTimeUnit};
+use crate::detect::DetectOptions;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ops;
 use crate::warning::Warning;
@@ -49,12 +50,37 @@ pub struct RulesOptions {
 
 /// `rules`: learn the corridor of a series and write it as Prometheus rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RulesWire")]
 pub struct RulesRequest {
     /// The series and detection options, as for `detect`.
     #[serde(flatten)]
     pub series: DetectRequest,
     /// Names and query.
     pub rules: RulesOptions,
+}
+
+/// [`RulesRequest`] as it is decoded: the fields of a [`DetectRequest`] and `rules` side by
+/// side. Decoding a `#[serde(flatten)]` field buffers the whole request in serde's generic
+/// `Content` tree and compiles a second decoder for every type inside it; this plain shape
+/// reads the same JSON directly.
+#[derive(Deserialize)]
+struct RulesWire {
+    version: String,
+    timestamps: Vec<f64>,
+    #[serde(deserialize_with = "nullable_values")]
+    values: Vec<f64>,
+    #[serde(default)]
+    time_unit: RequestTimeUnit,
+    #[serde(default)]
+    options: DetectOptions,
+    rules: RulesOptions,
+}
+
+impl From<RulesWire> for RulesRequest {
+    fn from(wire: RulesWire) -> Self {
+        let RulesWire { version, timestamps, values, time_unit, options, rules } = wire;
+        Self { series: DetectRequest { version, timestamps, values, time_unit, options }, rules }
+    }
 }
 
 /// One phase bin of the frozen corridor.
