@@ -599,6 +599,32 @@ pub fn call(op: &str, input: &str) -> String {
     result.unwrap_or_else(|error| to_json(ErrorResponse { error }))
 }
 
+/// [`call_bytes`] for `explain` through the LLM endpoint a host configured, which takes the
+/// place of the request's `llm`. Unless the request already holds `llm_response`, `send` gets
+/// the HTTP request for the model and returns what came back, and the answer is the model's
+/// explanation (or the rule book's with an `llm_fallback` warning). `endpoint` is the result of
+/// [`Endpoint::configured`]; a provider it did not know answers as a malformed request.
+pub fn explain_through(
+    input: &[u8],
+    endpoint: std::result::Result<Endpoint, serde::de::value::Error>,
+    send: impl FnOnce(HttpRequest) -> HttpResponse,
+) -> String {
+    let explained = utf8(input).and_then(|text| {
+        let endpoint = endpoint.map_err(malformed)?;
+        let mut request: ExplainRequest = parse(text)?;
+        request.llm = Some(endpoint);
+        if request.llm_response.is_none() {
+            let first = crate::ops::explain(request.clone())?;
+            let Some(http) = first.llm_request else {
+                return Ok(first);
+            };
+            request.llm_response = Some(send(http));
+        }
+        crate::ops::explain(request)
+    });
+    explained.map(to_json).unwrap_or_else(|error| to_json(ErrorResponse { error }))
+}
+
 /// [`call`] on raw bytes, as hosts pass them: input that is not UTF-8 gets an error value.
 ///
 /// ```
@@ -606,19 +632,25 @@ pub fn call(op: &str, input: &str) -> String {
 /// assert!(out.contains("malformed_request"));
 /// ```
 pub fn call_bytes(op: &str, input: &[u8]) -> String {
-    match std::str::from_utf8(input) {
+    match utf8(input) {
         Ok(text) => call(op, text),
-        Err(e) => {
-            let error = Error::new(ErrorCode::MalformedRequest, format!("request is not UTF-8 text: {e}"));
-            to_json(ErrorResponse { error })
-        }
+        Err(error) => to_json(ErrorResponse { error }),
     }
 }
 
+/// The request as text, or the error value for input that is not UTF-8.
+fn utf8(input: &[u8]) -> Result<&str> {
+    std::str::from_utf8(input)
+        .map_err(|e| Error::new(ErrorCode::MalformedRequest, format!("request is not UTF-8 text: {e}")))
+}
+
 fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
-    serde_json::from_str(input).map_err(|e| {
-        Error::new(ErrorCode::MalformedRequest, format!("request does not match the {VERSION} contract: {e}"))
-    })
+    serde_json::from_str(input).map_err(malformed)
+}
+
+/// The error value of a request that does not decode.
+fn malformed(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorCode::MalformedRequest, format!("request does not match the {VERSION} contract: {e}"))
 }
 
 /// Parses a request that carries a `state` of type `S`, telling a broken `state` apart from the
