@@ -25,7 +25,8 @@ use crate::scrub::{Mapping, Report, ScrubOptions};
 use crate::seasonality::Seasonality;
 use crate::series::TimeUnit;
 use crate::warning::Warning;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// The contract version this engine speaks.
@@ -421,7 +422,7 @@ pub struct CorrelateResponse {
 }
 
 /// Logs to explain: one text, or texts by service.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum LogsInput {
     /// One log of unknown source.
@@ -433,6 +434,38 @@ pub enum LogsInput {
 impl Default for LogsInput {
     fn default() -> Self {
         Self::Sources(Vec::new())
+    }
+}
+
+/// Decodes a string as [`LogsInput::Text`] and a list as [`LogsInput::Sources`], straight from
+/// the JSON: `#[serde(untagged)]` would buffer the value in serde's generic `Content` tree
+/// and try each variant in turn.
+impl<'de> Deserialize<'de> for LogsInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(LogsInputVisitor)
+    }
+}
+
+/// The visitor of [`LogsInput`]'s two shapes.
+struct LogsInputVisitor;
+
+impl<'de> Visitor<'de> for LogsInputVisitor {
+    type Value = LogsInput;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a log text or a list of logs by service")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<LogsInput, E> {
+        Ok(LogsInput::Text(text.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, text: String) -> std::result::Result<LogsInput, E> {
+        Ok(LogsInput::Text(text))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, sources: A) -> std::result::Result<LogsInput, A::Error> {
+        Deserialize::deserialize(SeqAccessDeserializer::new(sources)).map(LogsInput::Sources)
     }
 }
 
