@@ -10,6 +10,8 @@
 //! [`crate::logs::analyze::analyze_bytes`] does and reports). An empty `text` gives no events
 //! and no findings; lines over [`crate::logs::event::MAX_LINE_BYTES`] are cut, with a warning.
 
+mod decode;
+
 use crate::detect::{Anomaly, DetectOptions, Detector};
 use crate::error::{Error, ErrorCode, Result};
 use crate::explain::{ConfigSnippet, Explanation, LogSource};
@@ -678,7 +680,7 @@ fn utf8(input: &[u8]) -> Result<&str> {
 }
 
 fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
-    serde_json::from_str(input).map_err(malformed)
+    decode::from_str(input).map_err(malformed)
 }
 
 /// The error value of a request that does not decode.
@@ -698,8 +700,8 @@ fn parse_stateful<T: DeserializeOwned, S: DeserializeOwned>(input: &str) -> Resu
         state: Option<S>,
     }
     parse(input).map_err(|request_error| {
-        let well_formed = serde_json::from_str::<IgnoredAny>(input).is_ok();
-        match serde_json::from_str::<StateOnly<S>>(input).map(|only| only.state) {
+        let well_formed = decode::from_str::<IgnoredAny>(input).is_ok();
+        match decode::from_str::<StateOnly<S>>(input).map(|only| only.state) {
             Err(e) if well_formed => Error::in_field(
                 ErrorCode::InvalidState,
                 "state",
