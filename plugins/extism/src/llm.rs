@@ -1,5 +1,5 @@
 //! The plugin's LLM path: when the plugin configuration names an endpoint, `explain` sends
-//! the engine's request with `extism_pdk::http` and hands the answer back to the engine.
+//! the engine's request through the host (see [`crate::http`]) and hands the answer back to the engine.
 //!
 //! Configuration keys (set by the host, never by a request): `llm_url` (base URL; its
 //! presence turns the path on), `llm_model`, `llm_provider` (`openai`, the default, or
@@ -42,14 +42,14 @@ fn send(http: HttpRequest, api_key: Option<String>) -> HttpResponse {
         headers.insert("authorization".into(), format!("Bearer {key}"));
     }
     let request = extism_pdk::HttpRequest { url: http.url, headers, method: Some(http.method) };
-    match extism_pdk::http::request::<String>(&request, Some(http.body)) {
-        Ok(r) if r.status_code() == 0 => {
+    match crate::http::request(&request, &http.body) {
+        Ok(r) if r.status == 0 => {
             HttpResponse { transport_error: Some("no answer from the endpoint".into()), ..Default::default() }
         }
         Ok(r) => HttpResponse {
-            status: Some(r.status_code()),
-            headers: r.headers().iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
-            body: String::from_utf8_lossy(&r.body()).into_owned(),
+            status: Some(r.status),
+            headers: r.headers,
+            body: String::from_utf8_lossy(&r.body).into_owned(),
             transport_error: None,
         },
         Err(e) => HttpResponse { transport_error: Some(e.to_string()), ..Default::default() },
