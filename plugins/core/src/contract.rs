@@ -10,8 +10,7 @@
 //! [`crate::logs::analyze::analyze_bytes`] does and reports). An empty `text` gives no events
 //! and no findings; lines over [`crate::logs::event::MAX_LINE_BYTES`] are cut, with a warning.
 
-mod decode;
-
+use crate::decode;
 use crate::detect::{Anomaly, DetectOptions, Detector};
 use crate::error::{Error, ErrorCode, Result};
 use crate::explain::{ConfigSnippet, Explanation, LogSource};

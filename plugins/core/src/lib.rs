@@ -23,6 +23,7 @@
 pub mod alert;
 pub mod calibrate;
 pub mod contract;
+mod decode;
 pub mod detect;
 pub mod error;
 pub mod explain;

@@ -20,7 +20,7 @@ pub fn parse_answer(text: &str) -> Explanation {
 fn json_answer(text: &str) -> Option<Explanation> {
     let start = text.find('{')?;
     let end = text.rfind('}')?;
-    let value: Value = serde_json::from_str(text.get(start..=end)?).ok()?;
+    let value: Value = crate::decode::from_str(text.get(start..=end)?).ok()?;
     let field = |names: &[&str]| names.iter().find_map(|n| value.get(*n)).map(value_text).unwrap_or_default();
     let summary = field(&["summary"]);
     let probable_cause = field(&["probable_cause", "cause", "root_cause"]);

@@ -102,7 +102,7 @@ pub fn classify_status(response: &HttpResponse, status: u16) -> LlmError {
 
 /// The error message and code of an error body in any known shape, or the text itself.
 pub(super) fn error_body(body: &str) -> (String, Option<String>) {
-    let Ok(value) = serde_json::from_str::<Value>(body) else {
+    let Ok(value) = crate::decode::from_str::<Value>(body) else {
         return (body.trim().chars().take(500).collect(), None);
     };
     let code = |v: &Value| match v.get("code") {

@@ -1,4 +1,6 @@
-//! Requests decoded with structs read from JSON objects only.
+//! JSON decoded with structs read from objects only: the requests, and every other JSON text
+//! the engine reads (LLM answers, JSON log lines), so serde_json's parser is instantiated
+//! once for each type.
 //!
 //! serde_json decodes a derived struct from an object or, positionally, from an array, so
 //! each struct of the contract carried a second decoder for the array form that no request
