@@ -32,6 +32,7 @@ pub mod incident;
 pub mod llm;
 pub mod logs;
 pub mod model;
+mod number;
 pub mod ops;
 mod order;
 pub mod rules;

@@ -78,7 +78,7 @@ fn confidence_of(value: &Value) -> f64 {
             "high" => Some(0.8),
             "medium" => Some(0.5),
             "low" => Some(0.2),
-            other => other.trim_end_matches('%').parse::<f64>().ok(),
+            other => crate::number::parse_f64(other.trim_end_matches('%')),
         },
         _ => None,
     };

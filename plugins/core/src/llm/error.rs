@@ -126,9 +126,8 @@ pub(super) fn error_body(body: &str) -> (String, Option<String>) {
 /// allowed); only when above 0 and at most [`MAX_RETRY_AFTER_MS`]. An HTTP-date is not read
 /// (the engine has no clock).
 fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
-    let ms = response
-        .header("retry-after-ms")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .or_else(|| response.header("retry-after").and_then(|v| v.trim().parse::<f64>().ok()).map(|s| s * 1000.0))?;
+    let ms = response.header("retry-after-ms").and_then(|v| crate::number::parse_f64(v.trim())).or_else(|| {
+        response.header("retry-after").and_then(|v| crate::number::parse_f64(v.trim())).map(|s| s * 1000.0)
+    })?;
     (ms > 0.0 && ms <= MAX_RETRY_AFTER_MS as f64).then_some(ms.round() as u64)
 }
