@@ -699,7 +699,8 @@ fn parse_stateful<T: DeserializeOwned, S: DeserializeOwned>(input: &str) -> Resu
         state: Option<S>,
     }
     parse(input).map_err(|request_error| {
-        let well_formed = decode::from_str::<IgnoredAny>(input).is_ok();
+        // A JSON object (not an array, which has no `state` to blame).
+        let well_formed = input.trim_start().starts_with('{') && decode::from_str::<IgnoredAny>(input).is_ok();
         match decode::from_str::<StateOnly<S>>(input).map(|only| only.state) {
             Err(e) if well_formed => Error::in_field(
                 ErrorCode::InvalidState,

@@ -59,12 +59,15 @@ pub struct RulesRequest {
     pub rules: RulesOptions,
 }
 
-/// [`RulesRequest`] as it is decoded: the fields of a [`DetectRequest`] and `rules` side by
-/// side. Decoding a `#[serde(flatten)]` field buffers the whole request in serde's generic
-/// `Content` tree and compiles a second decoder for every type inside it; this plain shape
-/// reads the same JSON directly.
+/// [`RulesRequest`] as it is decoded: `rules` and the fields of a [`DetectRequest`] side by
+/// side (in the order the flattened form checked them, so errors name the same field first).
+/// Decoding a `#[serde(flatten)]` field buffers the whole request in serde's generic `Content`
+/// tree and compiles a second decoder for every type inside it; this plain shape reads the same
+/// JSON directly.
 #[derive(Deserialize)]
+#[serde(rename = "RulesRequest")]
 struct RulesWire {
+    rules: RulesOptions,
     version: String,
     timestamps: Vec<f64>,
     #[serde(deserialize_with = "nullable_values")]
@@ -73,12 +76,11 @@ struct RulesWire {
     time_unit: RequestTimeUnit,
     #[serde(default)]
     options: DetectOptions,
-    rules: RulesOptions,
 }
 
 impl From<RulesWire> for RulesRequest {
     fn from(wire: RulesWire) -> Self {
-        let RulesWire { version, timestamps, values, time_unit, options, rules } = wire;
+        let RulesWire { rules, version, timestamps, values, time_unit, options } = wire;
         Self { series: DetectRequest { version, timestamps, values, time_unit, options }, rules }
     }
 }
