@@ -12,7 +12,7 @@ use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use corridor_core::contract::{
     AnomalyInput, CorrelateRequest, DetectRequest, ExplainRequest, LogFindingInput, LogsInput, RequestTimeUnit, VERSION,
 };
-use corridor_core::explain::{LogSource, FAMILIES};
+use corridor_core::explain::{families as catalogue, LogSource};
 use corridor_core::incident::signal::Labels;
 use corridor_core::incident::{DependencyGraph, Incident};
 use corridor_core::logs::analyze::{analyze, AnalyzeOptions, FindingKind};
@@ -55,10 +55,10 @@ pub fn families() -> Result<(), String> {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_header(["family", "title", "symptom"]);
-    for f in FAMILIES {
+    for f in catalogue() {
         table.add_row(vec![f.id, f.title, if f.symptom { "yes" } else { "" }]);
     }
-    println!("{table}\n{} families", FAMILIES.len());
+    println!("{table}\n{} families", catalogue().len());
     Ok(())
 }
 
@@ -150,7 +150,7 @@ fn evaluate(dir: &Path) -> Result<(Table, Value), String> {
     let doc = json!({"cases": cases.len(), "rule_book_top1": top1 as f64 / n, "rule_book_top3": top3 as f64 / n,
         "root_cause_at_1": root1 as f64 / n, "grouping_precision": precision, "grouping_recall": recall,
         "grouping_f1": f1, "overlapped_grouping_precision": o_precision, "overlapped_grouping_recall": o_recall,
-        "overlapped_grouping_f1": o_f1, "families": FAMILIES.len(), "per_case": rows});
+        "overlapped_grouping_f1": o_f1, "families": catalogue().len(), "per_case": rows});
     Ok((table, doc))
 }
 

@@ -10,6 +10,7 @@
 //! [`crate::logs::analyze::analyze_bytes`] does and reports). An empty `text` gives no events
 //! and no findings; lines over [`crate::logs::event::MAX_LINE_BYTES`] are cut, with a warning.
 
+use crate::decode;
 use crate::detect::{Anomaly, DetectOptions, Detector};
 use crate::error::{Error, ErrorCode, Result};
 use crate::explain::{ConfigSnippet, Explanation, LogSource};
@@ -25,7 +26,8 @@ use crate::scrub::{Mapping, Report, ScrubOptions};
 use crate::seasonality::Seasonality;
 use crate::series::TimeUnit;
 use crate::warning::Warning;
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::value::SeqAccessDeserializer;
+use serde::de::{DeserializeOwned, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 /// The contract version this engine speaks.
@@ -421,7 +423,7 @@ pub struct CorrelateResponse {
 }
 
 /// Logs to explain: one text, or texts by service.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum LogsInput {
     /// One log of unknown source.
@@ -433,6 +435,38 @@ pub enum LogsInput {
 impl Default for LogsInput {
     fn default() -> Self {
         Self::Sources(Vec::new())
+    }
+}
+
+/// Decodes a string as [`LogsInput::Text`] and a list as [`LogsInput::Sources`], straight from
+/// the JSON: `#[serde(untagged)]` would buffer the value in serde's generic `Content` tree
+/// and try each variant in turn.
+impl<'de> Deserialize<'de> for LogsInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(LogsInputVisitor)
+    }
+}
+
+/// The visitor of [`LogsInput`]'s two shapes.
+struct LogsInputVisitor;
+
+impl<'de> Visitor<'de> for LogsInputVisitor {
+    type Value = LogsInput;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a log text or a list of logs by service")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<LogsInput, E> {
+        Ok(LogsInput::Text(text.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, text: String) -> std::result::Result<LogsInput, E> {
+        Ok(LogsInput::Text(text))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, sources: A) -> std::result::Result<LogsInput, A::Error> {
+        Deserialize::deserialize(SeqAccessDeserializer::new(sources)).map(LogsInput::Sources)
     }
 }
 
@@ -547,7 +581,9 @@ pub struct ErrorResponse {
 }
 
 /// Values where JSON `null` stands for a missing (NaN) value.
-fn nullable_values<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Vec<f64>, D::Error> {
+pub(crate) fn nullable_values<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Vec<f64>, D::Error> {
     let values: Vec<Option<f64>> = Deserialize::deserialize(deserializer)?;
     Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
@@ -597,6 +633,32 @@ pub fn call(op: &str, input: &str) -> String {
     result.unwrap_or_else(|error| to_json(ErrorResponse { error }))
 }
 
+/// [`call_bytes`] for `explain` through the LLM endpoint a host configured, which takes the
+/// place of the request's `llm`. Unless the request already holds `llm_response`, `send` gets
+/// the HTTP request for the model and returns what came back, and the answer is the model's
+/// explanation (or the rule book's with an `llm_fallback` warning). `endpoint` is the result of
+/// [`Endpoint::configured`]; a provider it did not know answers as a malformed request.
+pub fn explain_through(
+    input: &[u8],
+    endpoint: std::result::Result<Endpoint, serde::de::value::Error>,
+    send: impl FnOnce(HttpRequest) -> HttpResponse,
+) -> String {
+    let explained = utf8(input).and_then(|text| {
+        let endpoint = endpoint.map_err(malformed)?;
+        let mut request: ExplainRequest = parse(text)?;
+        request.llm = Some(endpoint);
+        if request.llm_response.is_none() {
+            let first = crate::ops::explain(request.clone())?;
+            let Some(http) = first.llm_request else {
+                return Ok(first);
+            };
+            request.llm_response = Some(send(http));
+        }
+        crate::ops::explain(request)
+    });
+    explained.map(to_json).unwrap_or_else(|error| to_json(ErrorResponse { error }))
+}
+
 /// [`call`] on raw bytes, as hosts pass them: input that is not UTF-8 gets an error value.
 ///
 /// ```
@@ -604,19 +666,25 @@ pub fn call(op: &str, input: &str) -> String {
 /// assert!(out.contains("malformed_request"));
 /// ```
 pub fn call_bytes(op: &str, input: &[u8]) -> String {
-    match std::str::from_utf8(input) {
+    match utf8(input) {
         Ok(text) => call(op, text),
-        Err(e) => {
-            let error = Error::new(ErrorCode::MalformedRequest, format!("request is not UTF-8 text: {e}"));
-            to_json(ErrorResponse { error })
-        }
+        Err(error) => to_json(ErrorResponse { error }),
     }
 }
 
+/// The request as text, or the error value for input that is not UTF-8.
+fn utf8(input: &[u8]) -> Result<&str> {
+    std::str::from_utf8(input)
+        .map_err(|e| Error::new(ErrorCode::MalformedRequest, format!("request is not UTF-8 text: {e}")))
+}
+
 fn parse<T: DeserializeOwned>(input: &str) -> Result<T> {
-    serde_json::from_str(input).map_err(|e| {
-        Error::new(ErrorCode::MalformedRequest, format!("request does not match the {VERSION} contract: {e}"))
-    })
+    decode::from_str(input).map_err(malformed)
+}
+
+/// The error value of a request that does not decode.
+fn malformed(e: impl std::fmt::Display) -> Error {
+    Error::new(ErrorCode::MalformedRequest, format!("request does not match the {VERSION} contract: {e}"))
 }
 
 /// Parses a request that carries a `state` of type `S`, telling a broken `state` apart from the
@@ -631,8 +699,9 @@ fn parse_stateful<T: DeserializeOwned, S: DeserializeOwned>(input: &str) -> Resu
         state: Option<S>,
     }
     parse(input).map_err(|request_error| {
-        let well_formed = serde_json::from_str::<IgnoredAny>(input).is_ok();
-        match serde_json::from_str::<StateOnly<S>>(input).map(|only| only.state) {
+        // A JSON object (not an array, which has no `state` to blame).
+        let well_formed = input.trim_start().starts_with('{') && decode::from_str::<IgnoredAny>(input).is_ok();
+        match decode::from_str::<StateOnly<S>>(input).map(|only| only.state) {
             Err(e) if well_formed => Error::in_field(
                 ErrorCode::InvalidState,
                 "state",

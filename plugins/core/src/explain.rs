@@ -1,7 +1,7 @@
 //! Explanations of an incident or a log: from the offline rule book (the default), or from an
 //! LLM through a prompt built here and an answer read here.
 //!
-//! - [`rulebook`]: the catalogue of failure signatures ([`FAMILIES`]) and its matcher.
+//! - [`rulebook`]: the catalogue of failure signatures ([`families`]) and its matcher.
 //! - [`prompt`]: the prompt for a senior-SRE assistant, scrubbed first, within a token budget.
 //! - [`parse_answer`]: the model's answer as an [`Explanation`] (JSON, else markdown sections).
 //!
@@ -14,7 +14,7 @@ pub mod rulebook;
 mod target;
 
 pub use answer::parse_answer;
-pub use families::{Family, FAMILIES};
+pub use families::{families, Family};
 pub use rulebook::{EvidenceLine, Ranked};
 
 use crate::incident::Incident;

@@ -23,6 +23,7 @@
 pub mod alert;
 pub mod calibrate;
 pub mod contract;
+mod decode;
 pub mod detect;
 pub mod error;
 pub mod explain;
@@ -31,6 +32,7 @@ pub mod incident;
 pub mod llm;
 pub mod logs;
 pub mod model;
+mod number;
 pub mod ops;
 mod order;
 pub mod rules;

@@ -53,6 +53,21 @@ pub struct Endpoint {
     pub context_tokens: u32,
 }
 
+impl Endpoint {
+    /// The endpoint a host configures: the `provider` by its contract name (`openai` or
+    /// `ollama`), the base `url` and the `model`; the other settings at their defaults.
+    pub fn configured(provider: &str, url: String, model: String) -> Result<Self, serde::de::value::Error> {
+        let provider = Provider::deserialize(serde::de::IntoDeserializer::into_deserializer(provider))?;
+        Ok(Self {
+            provider,
+            url,
+            model,
+            max_tokens_field: default_max_tokens_field(),
+            context_tokens: default_context_tokens(),
+        })
+    }
+}
+
 fn default_max_tokens_field() -> String {
     "max_tokens".into()
 }

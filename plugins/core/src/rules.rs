@@ -22,7 +22,8 @@
 //! The rules hold the level of the end of the history: regenerate them on a schedule (daily,
 //! say) so they follow slow changes.
 
-use crate::contract::DetectRequest;
+use crate::contract::{DetectRequest, RequestTimeUnit};
+use crate::detect::DetectOptions;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ops;
 use crate::warning::Warning;
@@ -49,12 +50,45 @@ pub struct RulesOptions {
 
 /// `rules`: learn the corridor of a series and write it as Prometheus rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "wire::RulesRequest")]
 pub struct RulesRequest {
     /// The series and detection options, as for `detect`.
     #[serde(flatten)]
     pub series: DetectRequest,
     /// Names and query.
     pub rules: RulesOptions,
+}
+
+/// [`RulesRequest`] as it is decoded: `rules` and the fields of a [`DetectRequest`] side by
+/// side (in the order the flattened form checked them, and under the same name, so errors
+/// read as before). Decoding a `#[serde(flatten)]` field buffers the whole request in serde's
+/// generic `Content` tree and compiles a second decoder for every type inside it; this plain
+/// shape reads the same JSON directly.
+mod wire {
+    use super::{DetectOptions, RequestTimeUnit, RulesOptions};
+    use crate::contract::nullable_values;
+    use serde::Deserialize;
+
+    /// The fields of a `rules` request.
+    #[derive(Deserialize)]
+    pub(super) struct RulesRequest {
+        pub rules: RulesOptions,
+        pub version: String,
+        pub timestamps: Vec<f64>,
+        #[serde(deserialize_with = "nullable_values")]
+        pub values: Vec<f64>,
+        #[serde(default)]
+        pub time_unit: RequestTimeUnit,
+        #[serde(default)]
+        pub options: DetectOptions,
+    }
+}
+
+impl From<wire::RulesRequest> for RulesRequest {
+    fn from(wire: wire::RulesRequest) -> Self {
+        let wire::RulesRequest { rules, version, timestamps, values, time_unit, options } = wire;
+        Self { series: DetectRequest { version, timestamps, values, time_unit, options }, rules }
+    }
 }
 
 /// One phase bin of the frozen corridor.

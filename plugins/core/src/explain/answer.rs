@@ -20,7 +20,7 @@ pub fn parse_answer(text: &str) -> Explanation {
 fn json_answer(text: &str) -> Option<Explanation> {
     let start = text.find('{')?;
     let end = text.rfind('}')?;
-    let value: Value = serde_json::from_str(text.get(start..=end)?).ok()?;
+    let value: Value = crate::decode::from_str(text.get(start..=end)?).ok()?;
     let field = |names: &[&str]| names.iter().find_map(|n| value.get(*n)).map(value_text).unwrap_or_default();
     let summary = field(&["summary"]);
     let probable_cause = field(&["probable_cause", "cause", "root_cause"]);
@@ -78,7 +78,7 @@ fn confidence_of(value: &Value) -> f64 {
             "high" => Some(0.8),
             "medium" => Some(0.5),
             "low" => Some(0.2),
-            other => other.trim_end_matches('%').parse::<f64>().ok(),
+            other => crate::number::parse_f64(other.trim_end_matches('%')),
         },
         _ => None,
     };

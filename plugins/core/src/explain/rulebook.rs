@@ -1,7 +1,7 @@
-//! The offline rule book: matches evidence lines against the [`FAMILIES`] catalogue and
+//! The offline rule book: matches evidence lines against the [`families`] catalogue and
 //! answers in the same structured form as an LLM, saying that it is the rule book speaking.
 
-use super::families::{Family, FAMILIES};
+use super::families::{families, Family};
 use super::target::{what_listens, Target};
 use super::{Command, Explanation, Source};
 use serde::{Deserialize, Serialize};
@@ -49,13 +49,13 @@ pub struct Ranked {
 
 /// The family ids, in catalogue order.
 pub fn family_ids() -> impl Iterator<Item = &'static str> {
-    FAMILIES.iter().map(|f| f.id)
+    families().iter().map(|f| f.id)
 }
 
 /// Every family that matches `lines`, best first (ties by catalogue order).
 pub fn rank(lines: &[EvidenceLine]) -> Vec<Match> {
     let lowered: Vec<String> = lines.iter().map(|l| l.text.to_lowercase()).collect();
-    let mut matches: Vec<Match> = FAMILIES.iter().filter_map(|family| score(family, lines, &lowered)).collect();
+    let mut matches: Vec<Match> = families().iter().filter_map(|family| score(family, lines, &lowered)).collect();
     crate::order::sort_by(&mut matches, |a, b| b.score.total_cmp(&a.score));
     matches
 }

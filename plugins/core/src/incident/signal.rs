@@ -165,8 +165,11 @@ pub fn from_alertmanager(payload: &Value) -> Result<Vec<Signal>> {
 }
 
 fn labels_of(value: Option<&Value>) -> Labels {
-    value
-        .and_then(Value::as_object)
-        .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
-        .unwrap_or_default()
+    // Inserted one by one: `collect` into a map compiles a sort of the pairs, which a JSON
+    // object's keys do not need.
+    let mut labels = Labels::new();
+    if let Some(object) = value.and_then(Value::as_object) {
+        labels.extend(object.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))));
+    }
+    labels
 }

@@ -102,7 +102,7 @@ pub fn classify_status(response: &HttpResponse, status: u16) -> LlmError {
 
 /// The error message and code of an error body in any known shape, or the text itself.
 pub(super) fn error_body(body: &str) -> (String, Option<String>) {
-    let Ok(value) = serde_json::from_str::<Value>(body) else {
+    let Ok(value) = crate::decode::from_str::<Value>(body) else {
         return (body.trim().chars().take(500).collect(), None);
     };
     let code = |v: &Value| match v.get("code") {
@@ -126,9 +126,8 @@ pub(super) fn error_body(body: &str) -> (String, Option<String>) {
 /// allowed); only when above 0 and at most [`MAX_RETRY_AFTER_MS`]. An HTTP-date is not read
 /// (the engine has no clock).
 fn retry_after_ms(response: &HttpResponse) -> Option<u64> {
-    let ms = response
-        .header("retry-after-ms")
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .or_else(|| response.header("retry-after").and_then(|v| v.trim().parse::<f64>().ok()).map(|s| s * 1000.0))?;
+    let ms = response.header("retry-after-ms").and_then(|v| crate::number::parse_f64(v.trim())).or_else(|| {
+        response.header("retry-after").and_then(|v| crate::number::parse_f64(v.trim())).map(|s| s * 1000.0)
+    })?;
     (ms > 0.0 && ms <= MAX_RETRY_AFTER_MS as f64).then_some(ms.round() as u64)
 }

@@ -23,7 +23,7 @@ pub fn parse_response(provider: Provider, stream: bool, response: &HttpResponse)
         decoder.push(response.body.as_bytes());
         return decoder.finish(request_id);
     }
-    let value: Value = serde_json::from_str(&response.body).map_err(|e| {
+    let value: Value = crate::decode::from_str(&response.body).map_err(|e| {
         let class = if e.is_eof() { LlmErrorClass::Truncated } else { LlmErrorClass::Malformed };
         let shown: String = response.body.chars().take(200).collect();
         LlmError {

@@ -92,7 +92,7 @@ impl StreamDecoder {
             self.done = true;
             return;
         }
-        let value: Value = match serde_json::from_str(payload) {
+        let value: Value = match crate::decode::from_str(payload) {
             Ok(v) => v,
             Err(e) => {
                 let class = if last && e.is_eof() { LlmErrorClass::Truncated } else { LlmErrorClass::Malformed };

@@ -85,7 +85,7 @@ pub fn parse(line: &str) -> Line<'_> {
 
 /// The fields of a JSON line, found by their common names.
 fn json(line: &str) -> Option<Line<'_>> {
-    let value: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line).ok()?;
+    let value: serde_json::Map<String, serde_json::Value> = crate::decode::from_str(line).ok()?;
     let field = |names: &[&str]| names.iter().find_map(|n| value.get(*n)).and_then(|v| v.as_str()).map(str::to_string);
     let message = field(&["msg", "message", "log", "text", "event", "@message"])?;
     let level =
