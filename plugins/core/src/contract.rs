@@ -481,7 +481,7 @@ pub struct ExplainOptions {
     pub max_output_tokens: u32,
     /// Sampling temperature (default 0.2).
     #[serde(default = "default_temperature")]
-    pub temperature: f32,
+    pub temperature: f64,
     /// Ask for a streamed answer (default false).
     #[serde(default)]
     pub stream: bool,
@@ -501,7 +501,7 @@ fn default_output_tokens() -> u32 {
     800
 }
 
-fn default_temperature() -> f32 {
+fn default_temperature() -> f64 {
     0.2
 }
 

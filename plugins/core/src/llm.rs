@@ -86,7 +86,7 @@ pub struct ChatRequest {
     /// Most tokens to generate.
     pub max_output_tokens: u32,
     /// Sampling temperature.
-    pub temperature: f32,
+    pub temperature: f64,
     /// Ask for a JSON object (`response_format` / `format: "json"`).
     pub json: bool,
     /// Ask for a streamed answer.
