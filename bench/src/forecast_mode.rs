@@ -110,9 +110,14 @@ pub fn run(dir: &Path, json: Option<&Path>, held_out: bool) -> Result<(), String
 
 /// Loads one NAB file, puts it on its grid and scores it by the protocol.
 fn score_file(dir: &Path, key: &str) -> Result<Score, String> {
-    let file = nab::load_file(dir, key).map_err(|e| e.to_string())?;
+    score_loaded(&nab::load_file(dir, key).map_err(|e| e.to_string())?)
+}
+
+/// Puts a loaded NAB file on its grid and scores it by the protocol.
+fn score_loaded(file: &nab::NabFile) -> Result<Score, String> {
+    let key = file.key();
     let (step, values) = regularise(&file.timestamps, &file.values).ok_or(format!("{key}: too few rows"))?;
-    score_series(step, &values)
+    score_series(step, &values).map_err(|e| format!("{key}: {e}"))
 }
 
 /// Scores every NAB file outside [`SERIES`] by the protocol, prints them with a summary of
@@ -126,8 +131,7 @@ fn held_out_check(dir: &Path) -> Result<serde_json::Value, String> {
     let mut coverages = Vec::new();
     for file in files.iter().filter(|f| SERIES.iter().all(|s| s.1 != f.key())) {
         let key = file.key();
-        let (step, values) = regularise(&file.timestamps, &file.values).ok_or(format!("{key}: too few rows"))?;
-        let s = score_series(step, &values).map_err(|e| format!("{key}: {e}"))?;
+        let s = score_loaded(file)?;
         table.add_row([key.clone(), format!("{:.3}", s.mase), format!("{:.2}", s.coverage80)]);
         doc["series"][&key] = json!({"mase": s.mase, "coverage80": s.coverage80});
         coverages.push(s.coverage80);

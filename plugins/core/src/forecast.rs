@@ -218,7 +218,7 @@ pub fn forecast(series: &Series, seasonality: &Seasonality, options: &ForecastOp
     let interval_backtest =
         Backtest { first_origin: interval_first, stride: (n - interval_first).div_ceil(MAX_ORIGINS), horizon: h };
     let window = (VOLATILITY_WINDOW_MS / step).max(1) as usize;
-    let mut sorted_errors = sorted_by_lead(interval_errors(&y, params, &interval_backtest, window));
+    let mut sorted_errors = sorted_by_lead(interval_errors(&y, model, &interval_backtest, first_origin, window));
     let volatility_now = local_volatility(&y, n, window);
     sorted_errors.iter_mut().flatten().for_each(|e| *e *= volatility_now);
     let scale = insample_scale(&y, (DAY_MS / step) as usize);
@@ -301,16 +301,16 @@ fn insample_scale(y: &[f64], period: usize) -> f64 {
     y.windows(lag + 1).map(|w| (w[lag] - w[0]).abs()).sum::<f64>() / (y.len() - lag) as f64
 }
 
-/// Every backtest error of the chosen model `params`, per lead, from every origin of
-/// `backtest`, in units of the [`local_volatility`] over `window` steps before its origin: the
-/// selection kept only each model's mean, so the winner runs once more keeping them, its
-/// seasonal profile learned from the points before the first origin.
-fn interval_errors(y: &[f64], params: Params, backtest: &Backtest, window: usize) -> Errors {
-    let profile = match params.period {
-        0 => Vec::new(),
-        period => smoothing::seasonal_profile(&y[..backtest.first_origin], period),
-    };
-    let model = Model { params, profile: &profile };
+/// Every backtest error of the chosen `model`, per lead, from every origin of `backtest`, in
+/// units of the [`local_volatility`] over `window` steps before its origin: the selection kept
+/// only each model's mean, so the winner runs once more keeping them. When these origins start
+/// before the selection's (`first_origin`), the seasonal profile is learned again from the
+/// points before them.
+fn interval_errors(y: &[f64], model: &Model, backtest: &Backtest, first_origin: usize, window: usize) -> Errors {
+    let params = model.params;
+    let earlier = (params.period > 0 && backtest.first_origin < first_origin)
+        .then(|| smoothing::seasonal_profile(&y[..backtest.first_origin], params.period));
+    let model = Model { params, profile: earlier.as_deref().unwrap_or(model.profile) };
     let (mut errors, _) = smoothing::run(y, std::slice::from_ref(&model), backtest, 1, true).remove(0);
     let volatility: Vec<f64> = (0..backtest.origins(y.len()))
         .map(|i| local_volatility(y, backtest.first_origin + i * backtest.stride, window))
