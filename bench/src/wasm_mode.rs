@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Instant;
 
-/// Runs of each call; the median counts.
-const RUNS: usize = 5;
+/// Rounds of each call, native and through the plugin; the median counts.
+const RUNS: usize = 11;
 
 /// One operation measured on one request.
 struct Case {
@@ -58,19 +58,34 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// Median seconds of `RUNS` calls of `f`, which must answer without an error value.
-fn median_s(mut f: impl FnMut() -> Result<String, String>) -> Result<f64, String> {
-    let mut times = Vec::with_capacity(RUNS);
+/// One call's answer, or why it could not be made.
+type Answer = Result<String, String>;
+
+/// Median seconds of `native` and of `wasm` over `RUNS` rounds that call each once, so that a
+/// slower stretch of a shared machine weighs on both sides alike.
+fn medians_s(mut native: impl FnMut() -> Answer, mut wasm: impl FnMut() -> Answer) -> Result<(f64, f64), String> {
+    let (mut native_s, mut wasm_s) = (Vec::with_capacity(RUNS), Vec::with_capacity(RUNS));
     for _ in 0..RUNS {
-        let started = Instant::now();
-        let answer = f()?;
-        times.push(started.elapsed().as_secs_f64());
-        if answer.starts_with(r#"{"error""#) {
-            return Err(format!("the call answered an error: {answer:.300}"));
-        }
+        native_s.push(timed(&mut native)?);
+        wasm_s.push(timed(&mut wasm)?);
     }
-    times.sort_by(f64::total_cmp);
-    Ok(times[RUNS / 2])
+    Ok((median(native_s), median(wasm_s)))
+}
+
+/// Seconds one call of `f` takes; an error value as its answer is an error.
+fn timed(f: &mut impl FnMut() -> Answer) -> Result<f64, String> {
+    let started = Instant::now();
+    let answer = f()?;
+    let seconds = started.elapsed().as_secs_f64();
+    if answer.starts_with(r#"{"error""#) {
+        return Err(format!("the call answered an error: {answer:.300}"));
+    }
+    Ok(seconds)
+}
+
+fn median(mut seconds: Vec<f64>) -> f64 {
+    seconds.sort_by(f64::total_cmp);
+    seconds[seconds.len() / 2]
 }
 
 /// Measures every case natively and through the plugin at `plugin`; prints a table, writes JSON.
@@ -83,10 +98,10 @@ pub fn run(plugin: &Path, json_out: Option<&Path>) -> Result<(), String> {
     table.set_header(["operation", "items", "native", "wasm", "wasm / native time"]);
     let mut rows = Vec::new();
     for case in cases() {
-        let native = median_s(|| Ok(call(case.op, &case.request)))?;
-        let through_wasm = median_s(|| {
-            wasm.call::<&str, String>(case.op, case.request.as_str()).map_err(|e| format!("{}: {e}", case.op))
-        })?;
+        let (native, through_wasm) = medians_s(
+            || Ok(call(case.op, &case.request)),
+            || wasm.call::<&str, String>(case.op, case.request.as_str()).map_err(|e| format!("{}: {e}", case.op)),
+        )?;
         let rate = |s: f64| case.items as f64 / s;
         table.add_row([
             case.op.to_string(),
