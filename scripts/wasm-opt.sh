@@ -8,7 +8,7 @@ set -euo pipefail
 module=$1
 web=$(cd "$(dirname "$0")/../plugins/web" && pwd)
 [ -x "$web/node_modules/.bin/wasm-opt" ] || (cd "$web" && npm ci --no-audit --no-fund --loglevel=error)
-"$web/node_modules/.bin/wasm-opt" -Oz --converge --strip-debug --strip-producers \
+"$web/node_modules/.bin/wasm-opt" -Oz --converge --strip-debug --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
   --enable-reference-types --enable-multivalue "$module" -o "$module"
 echo "$module: $(stat -c %s "$module") bytes raw, $(gzip -9 -c "$module" | wc -c) bytes gzip"

@@ -1,10 +1,14 @@
-//! Edge-triggered alerting over the model's residuals: a second, sustained-deviation channel
-//! and the `alert` score a pager would act on.
+//! Edge-triggered alerting over the model's residuals: the channels scored beside each point's
+//! residual, and the `alert` score a pager would act on.
 //!
 //! - **Drift channel.** A short exponential average of the (clipped) residuals, over
 //!   [`DRIFT_STEPS`] points, normalised to unit variance under white noise and calibrated on its
 //!   own history. It catches deviations too modest for any one point but held for a while (a
 //!   holiday, a slowly failing sensor).
+//! - **Slow-scale channel.** The residual in units of the model's slow noise scale
+//!   ([`crate::model::Estimate::z_slow`]), calibrated on its own history: a spike bigger than
+//!   the series' earlier spikes, which the point channel may not tell from them after a quiet
+//!   stretch has shrunk σ.
 //! - **Episodes.** An episode starts when the score of any channel exceeds [`EPISODE_SCORE`]
 //!   and ends when all are below it again. A point *alerts* when its score is the highest of its episode so far (the
 //!   onset, then each escalation); every other point has alert 0. An episode opening within the
@@ -44,10 +48,10 @@ impl Drift {
     }
 }
 
-/// Scores of one point from both channels.
+/// Scores of one point from all channels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scores {
-    /// The larger of the point and drift scores.
+    /// The largest of the point, slow-scale and drift scores.
     pub score: f64,
     /// `score` when the point alerts, else 0.
     pub alert: f64,
@@ -58,6 +62,9 @@ pub struct Scores {
 pub struct Alerting {
     cooldown_ms: i64,
     point: Calibrator,
+    /// The slow-scale channel; empty in states saved before it existed.
+    #[serde(default)]
+    slow: Calibrator,
     drifts: Vec<Drift>,
     in_episode: bool,
     alerted: f64,
@@ -70,6 +77,7 @@ impl Alerting {
         Self {
             cooldown_ms,
             point: Calibrator::default(),
+            slow: Calibrator::default(),
             drifts: DRIFT_STEPS.iter().map(|s| Drift::new(*s)).collect(),
             in_episode: false,
             alerted: 0.0,
@@ -77,9 +85,9 @@ impl Alerting {
         }
     }
 
-    /// Scores a residual of `z` σ at `t_ms`, then learns it.
-    pub fn push(&mut self, t_ms: i64, z: f64) -> Scores {
-        let mut score = self.point.push(z);
+    /// Scores a residual of `z` σ (`z_slow` in units of the slow scale) at `t_ms`, then learns it.
+    pub fn push(&mut self, t_ms: i64, z: f64, z_slow: f64) -> Scores {
+        let mut score = self.point.push(z).max(self.slow.push(z_slow));
         for drift in &mut self.drifts {
             score = score.max(drift.push(z));
         }
@@ -119,7 +127,7 @@ mod tests {
         zs.extend((0..300).map(|i| if i % 2 == 0 { 0.2 } else { -0.2 }));
         zs.push(5.0);
         let fired: Vec<usize> =
-            zs.iter().enumerate().filter(|(i, z)| a.push(*i as i64, **z).alert > 0.0).map(|(i, _)| i).collect();
+            zs.iter().enumerate().filter(|(i, z)| a.push(*i as i64, **z, **z).alert > 0.0).map(|(i, _)| i).collect();
         assert_eq!(fired, vec![2, 4, 306]);
     }
 
@@ -135,20 +143,31 @@ mod tests {
             } else {
                 -0.5
             };
-            scores.push(a.push(i, z));
+            scores.push(a.push(i, z, z));
         }
         assert!(scores[..300].iter().all(|s| s.alert == 0.0));
         assert!(scores[300..320].iter().any(|s| s.alert > 0.999), "{:?}", &scores[300..320]);
     }
 
     #[test]
+    fn a_state_saved_without_the_slow_channel_starts_it_empty() {
+        let mut a = Alerting::new(0);
+        a.push(0, 1.0, 1.0);
+        let mut state = serde_json::to_value(&a).unwrap();
+        state.as_object_mut().unwrap().remove("slow");
+        let old: Alerting = serde_json::from_value(state).unwrap();
+        assert_eq!(old.slow, Calibrator::default());
+        assert_eq!(old.point, a.point);
+    }
+
+    #[test]
     fn cooldown_mutes_a_new_onset() {
         let mut a = Alerting::new(100);
-        assert!(a.push(0, 9.0).alert > 0.0);
+        assert!(a.push(0, 9.0, 9.0).alert > 0.0);
         for t in 1..20 {
-            a.push(t, 0.0);
+            a.push(t, 0.0, 0.0);
         }
-        assert_eq!(a.push(20, 9.0).alert, 0.0);
-        assert!(a.push(21, 12.0).alert > 0.0, "an escalation still alerts");
+        assert_eq!(a.push(20, 9.0, 9.0).alert, 0.0);
+        assert!(a.push(21, 12.0, 12.0).alert > 0.0, "an escalation still alerts");
     }
 }

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use corridor_core::contract::{DetectRequest, DetectResponse, VERSION};
-use corridor_core::detect::{AnomalyKind, DetectOptions, Direction, RateRule};
+use corridor_core::detect::{AnomalyKind, DetectOptions, Detector, Direction, RateRule};
 use corridor_core::ops::detect;
 use corridor_core::seasonality::{PeriodStatus, WEEK_MS};
 
@@ -127,4 +127,35 @@ fn rate_of_change_needs_both_the_slope_and_the_level() {
     assert_eq!(roc(&significant), vec![(at + 900, at + 2100)]);
     let too_low = run(&ts, ramp, DetectOptions { rate_of_change: Some(rule(1e6)), ..Default::default() });
     assert_eq!(roc(&too_low), vec![]);
+}
+
+/// A host that alternates between busy and idle stretches of 1,500 minutes, blips by 0.9 twice
+/// in each idle one, then spikes by `spike` in the next idle stretch: the alert scores of the
+/// last blip and of the spike. In the idle stretches the model's σ sinks to its floor, so the
+/// blips and the spike are all thousands of σ.
+fn idle_host_alerts(spike: f64) -> (f64, f64) {
+    const STRETCH: usize = 1500;
+    let mut detector = Detector::new(60_000, None, &DetectOptions::default()).unwrap();
+    let mut anomalies = Vec::new();
+    let mut push = |i: usize, x: f64| detector.push(i as i64 * 60_000, x, &mut anomalies).alert;
+    let idle = |i: usize| (i / STRETCH) % 2 == 1;
+    let normal = |i: usize| 1.0 + if idle(i) { 0.00004 } else { 0.2 } * noise(i);
+    let spike_at = 17 * STRETCH + 1200;
+    let mut last_blip = 0.0;
+    for i in 0..spike_at {
+        let blip = idle(i) && [1100, 1300].contains(&(i % STRETCH));
+        let alert = push(i, normal(i) + if blip { 0.9 } else { 0.0 });
+        if blip {
+            last_blip = alert;
+        }
+    }
+    (last_blip, push(spike_at, normal(spike_at) + spike))
+}
+
+#[test]
+fn a_spike_larger_than_every_earlier_one_alerts_after_a_quiet_stretch() {
+    let (blip, spike) = idle_host_alerts(3.0);
+    assert!(spike > 0.9999 && spike > blip, "blip {blip}, spike {spike}");
+    let (_, like_the_blips) = idle_host_alerts(0.9);
+    assert!(like_the_blips < 0.9999, "a spike like the earlier blips: {like_the_blips}");
 }
