@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Shrinks a wasm module in place with binaryen's wasm-opt (npm `binaryen`, pinned in
 # plugins/web/package.json; Debian's older wasm-opt breaks externref tables): -Oz repeated until it
-# gains nothing (--converge: about 1.5 KB more off corridor.wasm for 20 s more), debug info and
-# producer sections stripped, keeping the features rustc enables for wasm32-unknown-unknown.
+# gains nothing (--converge: about 1.5 KB more off corridor.wasm for 20 s more), the debug info,
+# producers and target-features sections stripped (no host reads them), keeping the features rustc
+# enables for wasm32-unknown-unknown.
 # Usage: scripts/wasm-opt.sh MODULE.wasm
 set -euo pipefail
 module=$1

@@ -83,6 +83,7 @@ fn timed(f: &mut impl FnMut() -> Answer) -> Result<f64, String> {
     Ok(seconds)
 }
 
+/// The middle of `seconds` once sorted.
 fn median(mut seconds: Vec<f64>) -> f64 {
     seconds.sort_by(f64::total_cmp);
     seconds[seconds.len() / 2]

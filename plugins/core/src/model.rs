@@ -158,6 +158,13 @@ impl Season {
     }
 }
 
+/// Moves a mean absolute residual, smoothed over `steps` points, towards `residual` (clipped at
+/// [`CLIP_SIGMAS`] times its `sigma`).
+fn track_scale(mean_abs_residual: &mut f64, steps: f64, residual: f64, sigma: f64) {
+    let rate = 1.0 - libm::exp(-1.0 / steps);
+    *mean_abs_residual += rate * (residual.abs().min(CLIP_SIGMAS * sigma) - *mean_abs_residual);
+}
+
 /// A run of consecutive points beyond the band on one side.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Run {
@@ -223,8 +230,7 @@ impl Model {
             return None;
         }
         let seasonal = self.season.as_ref().map_or(0.0, |s| s.values[s.bin(t_ms)]);
-        let sigma = (self.mean_abs_residual * MAD_TO_SIGMA).max(self.scale_floor);
-        Some((self.level + seasonal, sigma))
+        Some((self.level + seasonal, self.sigma(self.mean_abs_residual)))
     }
 
     /// Predicts the point at `t_ms`, then learns from its value `x`.
@@ -240,14 +246,14 @@ impl Model {
         }
         let bin = self.season.as_ref().map(|s| s.bin(t_ms));
         let seasonal = bin.map_or(0.0, |b| self.season.as_ref().map_or(0.0, |s| s.values[b]));
-        let sigma = (self.mean_abs_residual * MAD_TO_SIGMA).max(self.scale_floor);
+        let sigma = self.sigma(self.mean_abs_residual);
         let expected = self.level + seasonal;
         let residual = x - expected;
         let z = residual / sigma;
         if self.slow_mad == 0.0 {
             self.slow_mad = self.mean_abs_residual;
         }
-        let slow_sigma = (self.slow_mad * MAD_TO_SIGMA).max(self.scale_floor);
+        let slow_sigma = self.sigma(self.slow_mad);
         let z_slow = residual / slow_sigma;
         let shift = self.track_run(t_ms, z, x - seasonal);
         if shift.is_none() {
@@ -265,10 +271,13 @@ impl Model {
             let rate = (1.0 / season.counts[b] as f64).max(SEASON_RATE);
             season.values[b] += rate * (1.0 - level_rate) * clipped;
         }
-        let scale_rate = 1.0 - libm::exp(-1.0 / SCALE_STEPS);
-        self.mean_abs_residual += scale_rate * (residual.abs().min(CLIP_SIGMAS * sigma) - self.mean_abs_residual);
-        let slow_rate = 1.0 - libm::exp(-1.0 / SLOW_SCALE_STEPS);
-        self.slow_mad += slow_rate * (residual.abs().min(CLIP_SIGMAS * slow_sigma) - self.slow_mad);
+        track_scale(&mut self.mean_abs_residual, SCALE_STEPS, residual, sigma);
+        track_scale(&mut self.slow_mad, SLOW_SCALE_STEPS, residual, slow_sigma);
+    }
+
+    /// The noise σ of a mean absolute residual, never below the scale floor.
+    fn sigma(&self, mean_abs_residual: f64) -> f64 {
+        (mean_abs_residual * MAD_TO_SIGMA).max(self.scale_floor)
     }
 
     /// Extends or resets the run of points beyond the band; re-anchors the level on a shift.
