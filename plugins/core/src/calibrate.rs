@@ -97,28 +97,55 @@ impl Default for Calibrator {
 impl Calibrator {
     /// Score of a residual of `z` σ against the history, in [0, 1].
     pub fn score(&self, z: f64) -> f64 {
-        self.score_in(locate(z))
+        self.score_placed(Placed::new(z))
+    }
+
+    /// Score of a placed residual against the history, in [0, 1]; at most [`Placed::bound`].
+    pub fn score_placed(&self, residual: Placed) -> f64 {
+        // Most residuals are small: counting the bins below is the short way to the tail.
+        let seen = self.total - self.counts[..residual.bin].iter().sum::<u64>();
+        let tail = (seen as f64 + PRIOR_POINTS * residual.prior_tail) / (self.total as f64 + PRIOR_POINTS);
+        // Within a bin, the prior (interpolated between the bin's edges) orders larger residuals higher.
+        (1.0 - tail.max(residual.prior_tail)).clamp(0.0, 1.0)
+    }
+
+    /// Adds a placed residual to the history.
+    pub fn learn(&mut self, residual: Placed) {
+        if self.total < MAX_TOTAL {
+            self.counts[residual.bin] += 1;
+            self.total += 1;
+        }
     }
 
     /// Scores a residual against the history, then adds it to the history.
     pub fn push(&mut self, z: f64) -> f64 {
-        let place = locate(z);
-        let score = self.score_in(place);
-        if self.total < MAX_TOTAL {
-            self.counts[place.0] += 1;
-            self.total += 1;
-        }
+        let residual = Placed::new(z);
+        let score = self.score_placed(residual);
+        self.learn(residual);
         score
     }
+}
 
-    fn score_in(&self, (b, within): (usize, f64)) -> f64 {
+/// A residual placed in the calibrator's bins, with the prior's tail probability at it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    bin: usize,
+    prior_tail: f64,
+}
+
+impl Placed {
+    /// Places a residual of `z` σ.
+    pub fn new(z: f64) -> Self {
+        let (bin, within) = locate(z);
         let edges = prior_edges();
-        let prior_tail = edges[b] + (edges[b + 1] - edges[b]) * within;
-        // Most residuals are small: counting the bins below is the short way to the tail.
-        let seen = self.total - self.counts[..b].iter().sum::<u64>();
-        let tail = (seen as f64 + PRIOR_POINTS * prior_tail) / (self.total as f64 + PRIOR_POINTS);
-        // Within a bin, the prior (interpolated between the bin's edges) orders larger residuals higher.
-        (1.0 - tail.max(prior_tail)).clamp(0.0, 1.0)
+        Self { bin, prior_tail: edges[bin] + (edges[bin + 1] - edges[bin]) * within }
+    }
+
+    /// The largest score the residual can have on any history: its prior's score, since a
+    /// history only adds to the prior's tail. A host scoring several channels for their largest
+    /// score can skip every channel whose bound is below the best exact score so far.
+    pub fn bound(self) -> f64 {
+        (1.0 - self.prior_tail).max(0.0)
     }
 }
 
@@ -168,6 +195,17 @@ mod tests {
         assert_eq!(locate(f64::NAN).0, 0);
         for b in 1..BINS {
             assert_eq!(locate(edge(b)), (b, 0.0), "bin {b}");
+        }
+    }
+
+    #[test]
+    fn no_history_scores_above_the_bound() {
+        let mut c = Calibrator::default();
+        for i in 0..3000 {
+            c.push(if i % 50 == 0 { 40.0 } else { (i % 9) as f64 * 0.4 });
+            for z in [0.0, 0.3, 1.0, 2.9, 6.0, 40.0, 1e9] {
+                assert!(c.score(z) <= Placed::new(z).bound(), "z={z} after {i}");
+            }
         }
     }
 

@@ -23,7 +23,7 @@
 //!   differences (which smooth seasons do not inflate) and the cycle-to-cycle spread of the
 //!   bins (the error of a profile learned from two cycles).
 
-use crate::stats::median_in_place;
+use crate::stats::{median_in_place, smoothing_rate};
 use serde::{Deserialize, Serialize};
 
 /// Most phase bins per period (a week in 5-minute bins).
@@ -46,6 +46,10 @@ pub const LEVEL_SHIFT_POINTS: usize = 12;
 pub const WARMUP_POINTS: usize = 16;
 /// Cycles of the period learned before scoring: two, so that a trend is told from the season.
 pub const WARMUP_CYCLES: i64 = 2;
+/// Learning rates of the level, the scale and the slow scale, per point.
+const LEVEL_RATE: f64 = smoothing_rate(LEVEL_STEPS);
+const SCALE_RATE: f64 = smoothing_rate(SCALE_STEPS);
+const SLOW_SCALE_RATE: f64 = smoothing_rate(SLOW_SCALE_STEPS);
 /// Converts a mean absolute deviation to a normal standard deviation.
 const MAD_TO_SIGMA: f64 = 1.253_314_137;
 /// Converts a median absolute deviation to a normal standard deviation.
@@ -158,10 +162,9 @@ impl Season {
     }
 }
 
-/// Moves a mean absolute residual, smoothed over `steps` points, towards `residual` (clipped at
+/// Moves a mean absolute residual, at learning `rate`, towards `residual` (clipped at
 /// [`CLIP_SIGMAS`] times its `sigma`).
-fn track_scale(mean_abs_residual: &mut f64, steps: f64, residual: f64, sigma: f64) {
-    let rate = 1.0 - libm::exp(-1.0 / steps);
+fn track_scale(mean_abs_residual: &mut f64, rate: f64, residual: f64, sigma: f64) {
     *mean_abs_residual += rate * (residual.abs().min(CLIP_SIGMAS * sigma) - *mean_abs_residual);
 }
 
@@ -264,15 +267,14 @@ impl Model {
 
     fn learn(&mut self, bin: Option<usize>, residual: f64, sigma: f64, slow_sigma: f64) {
         let clipped = residual.clamp(-CLIP_SIGMAS * sigma, CLIP_SIGMAS * sigma);
-        let level_rate = 1.0 - libm::exp(-1.0 / LEVEL_STEPS);
-        self.level += level_rate * clipped;
+        self.level += LEVEL_RATE * clipped;
         if let (Some(season), Some(b)) = (&mut self.season, bin) {
             season.counts[b] = season.counts[b].saturating_add(1);
             let rate = (1.0 / season.counts[b] as f64).max(SEASON_RATE);
-            season.values[b] += rate * (1.0 - level_rate) * clipped;
+            season.values[b] += rate * (1.0 - LEVEL_RATE) * clipped;
         }
-        track_scale(&mut self.mean_abs_residual, SCALE_STEPS, residual, sigma);
-        track_scale(&mut self.slow_mad, SLOW_SCALE_STEPS, residual, slow_sigma);
+        track_scale(&mut self.mean_abs_residual, SCALE_RATE, residual, sigma);
+        track_scale(&mut self.slow_mad, SLOW_SCALE_RATE, residual, slow_sigma);
     }
 
     /// The noise σ of a mean absolute residual, never below the scale floor.

@@ -20,6 +20,20 @@ pub fn erfc(x: f64) -> f64 {
     }
 }
 
+/// Learning rate of an exponential average with a time constant of `steps` points:
+/// `1 − e^(−1/steps)`, evaluated at compile time for constant `steps` (`steps ≥ 1`).
+pub const fn smoothing_rate(steps: f64) -> f64 {
+    // −expm1(−x) = x − x²/2! + x³/3! − …, exact to rounding in 20 terms for x ≤ 1.
+    let x = 1.0 / steps;
+    let (mut term, mut sum, mut k) = (x, 0.0, 1.0);
+    while k <= 20.0 {
+        sum += term;
+        k += 1.0;
+        term *= -x / k;
+    }
+    sum
+}
+
 /// Probability that a standard normal variable is within `±z`: `erf(|z|/√2)`.
 pub fn two_sided_confidence(z: f64) -> f64 {
     1.0 - erfc(z.abs() / std::f64::consts::SQRT_2)
@@ -76,6 +90,15 @@ mod tests {
         }
         assert!(two_sided_confidence(-3.0) == two_sided_confidence(3.0));
         assert!(two_sided_confidence(6.0) < two_sided_confidence(7.0));
+    }
+
+    #[test]
+    fn smoothing_rate_is_one_minus_the_exponential_decay() {
+        for steps in [1.0, 3.0, 12.0, 144.0, 4000.0] {
+            // `1 − exp` cancels digits as `steps` grows: agree to 1e-12, relatively.
+            let direct = 1.0 - libm::exp(-1.0 / steps);
+            assert!((smoothing_rate(steps) - direct).abs() <= 1e-12 * direct, "steps={steps}");
+        }
     }
 
     #[test]
