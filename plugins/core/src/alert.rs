@@ -9,6 +9,9 @@
 //!   ([`crate::model::Estimate::z_slow`]), calibrated on its own history: a spike bigger than
 //!   the series' earlier spikes, which the point channel may not tell from them after a quiet
 //!   stretch has shrunk σ.
+//! - **Level channel.** How far the model's level has moved from its slow level
+//!   ([`crate::model::Estimate::z_level`]), calibrated on its own history: a change that lasts
+//!   hours (a holiday), which the level follows so closely that no residual stands out.
 //! - **Episodes.** An episode starts when the score of any channel exceeds [`EPISODE_SCORE`]
 //!   and ends when all are below it again. A point *alerts* when its score is the highest of its episode so far (the
 //!   onset, then each escalation); every other point has alert 0. An episode opening within the
@@ -51,7 +54,7 @@ impl Drift {
 /// Scores of one point from all channels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scores {
-    /// The largest of the point, slow-scale and drift scores.
+    /// The largest of the point, slow-scale, level and drift scores.
     pub score: f64,
     /// `score` when the point alerts, else 0.
     pub alert: f64,
@@ -65,6 +68,9 @@ pub struct Alerting {
     /// The slow-scale channel; empty in states saved before it existed.
     #[serde(default)]
     slow: Calibrator,
+    /// The level channel; empty in states saved before it existed.
+    #[serde(default)]
+    level: Calibrator,
     drifts: [Drift; DRIFT_STEPS.len()],
     in_episode: bool,
     alerted: f64,
@@ -78,6 +84,7 @@ impl Alerting {
             cooldown_ms,
             point: Calibrator::default(),
             slow: Calibrator::default(),
+            level: Calibrator::default(),
             drifts: DRIFT_STEPS.map(Drift::new),
             in_episode: false,
             alerted: 0.0,
@@ -85,9 +92,10 @@ impl Alerting {
         }
     }
 
-    /// Scores a residual of `z` σ (`z_slow` in units of the slow scale) at `t_ms`, then learns it.
-    pub fn push(&mut self, t_ms: i64, z: f64, z_slow: f64) -> Scores {
-        let score = self.score_channels(z, z_slow);
+    /// Scores a residual of `z` σ (`z_slow` in units of the slow scale) and a level offset of
+    /// `z_level` at `t_ms`, then learns them.
+    pub fn push(&mut self, t_ms: i64, z: f64, z_slow: f64, z_level: f64) -> Scores {
+        let score = self.score_channels(z, z_slow, z_level);
         let active = score > EPISODE_SCORE;
         let opens = active && !self.in_episode;
         self.in_episode = active;
@@ -108,12 +116,13 @@ impl Alerting {
     /// Scores every channel and learns from it; returns the largest score. A channel whose bound
     /// ([`Placed::bound`]) does not beat the best score so far is not scored against its
     /// history: the result is exact, and most points skip most histograms (10 % faster scoring).
-    fn score_channels(&mut self, z: f64, z_slow: f64) -> f64 {
+    fn score_channels(&mut self, z: f64, z_slow: f64, z_level: f64) -> f64 {
         let [short, medium, long] = self.drifts.each_mut().map(|drift| Placed::new(drift.advance(z)));
         let [short_drift, medium_drift, long_drift] = &mut self.drifts;
         let channels = [
             (&mut self.point, Placed::new(z)),
             (&mut self.slow, Placed::new(z_slow)),
+            (&mut self.level, Placed::new(z_level)),
             (&mut short_drift.calibrator, short),
             (&mut medium_drift.calibrator, medium),
             (&mut long_drift.calibrator, long),
@@ -146,8 +155,12 @@ mod tests {
         let mut zs = vec![0.1, -0.3, 5.0, 4.0, 7.0, 6.0];
         zs.extend((0..300).map(|i| if i % 2 == 0 { 0.2 } else { -0.2 }));
         zs.push(5.0);
-        let fired: Vec<usize> =
-            zs.iter().enumerate().filter(|(i, z)| a.push(*i as i64, **z, **z).alert > 0.0).map(|(i, _)| i).collect();
+        let fired: Vec<usize> = zs
+            .iter()
+            .enumerate()
+            .filter(|(i, z)| a.push(*i as i64, **z, **z, 0.0).alert > 0.0)
+            .map(|(i, _)| i)
+            .collect();
         assert_eq!(fired, vec![2, 4, 306]);
     }
 
@@ -163,20 +176,21 @@ mod tests {
             } else {
                 -0.5
             };
-            scores.push(a.push(i, z, z));
+            scores.push(a.push(i, z, z, 0.0));
         }
         assert!(scores[..300].iter().all(|s| s.alert == 0.0));
         assert!(scores[300..320].iter().any(|s| s.alert > 0.999), "{:?}", &scores[300..320]);
     }
 
     #[test]
-    fn a_state_saved_without_the_slow_channel_starts_it_empty() {
+    fn a_state_saved_without_the_slow_and_level_channels_starts_them_empty() {
         let mut a = Alerting::new(0);
-        a.push(0, 1.0, 1.0);
+        a.push(0, 1.0, 1.0, 1.0);
         let mut state = serde_json::to_value(&a).unwrap();
         state.as_object_mut().unwrap().remove("slow");
+        state.as_object_mut().unwrap().remove("level");
         let old: Alerting = serde_json::from_value(state).unwrap();
-        assert_eq!(old.slow, Calibrator::default());
+        assert_eq!((&old.slow, &old.level), (&Calibrator::default(), &Calibrator::default()));
         assert_eq!(old.point, a.point);
     }
 
@@ -187,7 +201,7 @@ mod tests {
         for i in 0..5000 {
             state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             let z = ((state >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * if i % 97 == 0 { 40.0 } else { 4.0 };
-            let z_slow = z * 0.5;
+            let (z_slow, z_level) = (z * 0.5, z * 0.25);
             let mut drifts = a.drifts.clone();
             let full = drifts
                 .iter_mut()
@@ -195,19 +209,19 @@ mod tests {
                     let drift = d.advance(z);
                     d.calibrator.score(drift)
                 })
-                .fold(a.point.score(z).max(a.slow.score(z_slow)), f64::max);
-            assert_eq!(a.push(i, z, z_slow).score, full, "point {i}");
+                .fold(a.point.score(z).max(a.slow.score(z_slow)).max(a.level.score(z_level)), f64::max);
+            assert_eq!(a.push(i, z, z_slow, z_level).score, full, "point {i}");
         }
     }
 
     #[test]
     fn cooldown_mutes_a_new_onset() {
         let mut a = Alerting::new(100);
-        assert!(a.push(0, 9.0, 9.0).alert > 0.0);
+        assert!(a.push(0, 9.0, 9.0, 0.0).alert > 0.0);
         for t in 1..20 {
-            a.push(t, 0.0, 0.0);
+            a.push(t, 0.0, 0.0, 0.0);
         }
-        assert_eq!(a.push(20, 9.0, 9.0).alert, 0.0);
-        assert!(a.push(21, 12.0, 12.0).alert > 0.0, "an escalation still alerts");
+        assert_eq!(a.push(20, 9.0, 9.0, 0.0).alert, 0.0);
+        assert!(a.push(21, 12.0, 12.0, 0.0).alert > 0.0, "an escalation still alerts");
     }
 }

@@ -370,7 +370,7 @@ impl Detector {
         let point = match observation {
             Observation::WarmingUp => PointResult { expected: None, lower: None, upper: None, score: 0.0, alert: 0.0 },
             Observation::Scored(e, _) => {
-                let scores = self.alerting.push(t_ms, e.z, e.z_slow);
+                let scores = self.alerting.push(t_ms, e.z, e.z_slow, e.z_level);
                 PointResult {
                     expected: Some(e.expected),
                     lower: Some(e.expected - band * e.sigma),

@@ -12,6 +12,8 @@
 //! - **Scale**: a smoothed mean absolute residual, as a standard deviation; and a slow one,
 //!   over [`SLOW_SCALE_STEPS`] points, for the residual in units of the series' usual noise
 //!   ([`Estimate::z_slow`]).
+//! - **Slow level**: the level smoothed over [`SLOW_LEVEL_STEPS`] points, for how far the
+//!   level has moved in hours ([`Estimate::z_level`]).
 //! - **Robustness**: updates see residuals clipped at ±[`CLIP_SIGMAS`]·σ, so an outlier moves
 //!   nothing by more than a normal point could, and the band does not widen for everyone.
 //! - **Level shifts**: when [`LEVEL_SHIFT_POINTS`] points in a row sit beyond the band on the
@@ -36,6 +38,9 @@ pub const SCALE_STEPS: f64 = 144.0;
 /// days at one minute, two weeks at five. Measured on NAB, anything from 2,000 to 16,000 points
 /// scores within 0.3 of this.
 pub const SLOW_SCALE_STEPS: f64 = 4000.0;
+/// Points over which the slow level follows the level (time constant, in steps). Measured on
+/// NAB, 1,000 to 4,000 points score alike; 150 or fewer, or 8,000 and more, lose.
+pub const SLOW_LEVEL_STEPS: f64 = 2000.0;
 /// Slowest learning rate of a season bin once it has seen enough cycles.
 pub const SEASON_RATE: f64 = 0.3;
 /// Residuals are clipped at this many σ before they update the model.
@@ -50,6 +55,7 @@ pub const WARMUP_CYCLES: i64 = 2;
 const LEVEL_RATE: f64 = smoothing_rate(LEVEL_STEPS);
 const SCALE_RATE: f64 = smoothing_rate(SCALE_STEPS);
 const SLOW_SCALE_RATE: f64 = smoothing_rate(SLOW_SCALE_STEPS);
+const SLOW_LEVEL_RATE: f64 = smoothing_rate(SLOW_LEVEL_STEPS);
 /// Converts a mean absolute deviation to a normal standard deviation.
 const MAD_TO_SIGMA: f64 = 1.253_314_137;
 /// Converts a median absolute deviation to a normal standard deviation.
@@ -70,6 +76,10 @@ pub struct Estimate {
     /// every blip is many σ; against the slow scale, a spike larger than the series' earlier
     /// spikes still stands out.
     pub z_slow: f64,
+    /// How far the level has moved from the slow level, in units of the level's own noise
+    /// (σ_slow·√(r/(2−r)) for the level's rate r). A change that lasts hours, which the level
+    /// follows so that each point's residual stays small (a holiday), shows here.
+    pub z_level: f64,
 }
 
 /// A level shift recognised at the current point.
@@ -189,6 +199,10 @@ pub struct Model {
     /// it existed, which start it from `mean_abs_residual`.
     #[serde(default)]
     slow_mad: f64,
+    /// The level smoothed over [`SLOW_LEVEL_STEPS`] points; `None` until the first scored point,
+    /// and in states saved before it existed, which start it from the level.
+    #[serde(default)]
+    slow_level: Option<f64>,
     scale_floor: f64,
     warmup: Option<Vec<(i64, f64)>>,
     run: Run,
@@ -205,6 +219,7 @@ impl Model {
             level: 0.0,
             mean_abs_residual: 0.0,
             slow_mad: 0.0,
+            slow_level: None,
             scale_floor: 0.0,
             warmup: Some(Vec::new()),
             run: Run::default(),
@@ -258,11 +273,17 @@ impl Model {
         }
         let slow_sigma = self.sigma(self.slow_mad);
         let z_slow = residual / slow_sigma;
+        let slow_level = *self.slow_level.get_or_insert(self.level);
+        let level_noise = (LEVEL_RATE / (2.0 - LEVEL_RATE)).sqrt();
+        let z_level = (self.level - slow_level) / (slow_sigma * level_noise);
         let shift = self.track_run(t_ms, z, x - seasonal);
         if shift.is_none() {
             self.learn(bin, residual, sigma, slow_sigma);
+            self.slow_level = Some(slow_level + SLOW_LEVEL_RATE * (self.level - slow_level));
+        } else {
+            self.slow_level = Some(self.level);
         }
-        Observation::Scored(Estimate { expected, sigma, z, z_slow }, shift)
+        Observation::Scored(Estimate { expected, sigma, z, z_slow, z_level }, shift)
     }
 
     fn learn(&mut self, bin: Option<usize>, residual: f64, sigma: f64, slow_sigma: f64) {
@@ -394,6 +415,19 @@ mod tests {
         let json = serde_json::to_string(&m).unwrap();
         let back: Model = serde_json::from_str(&json).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn a_state_saved_without_the_slow_level_starts_it_from_the_level() {
+        let mut m = Model::new(60_000, None, 3.0);
+        run(&mut m, (0..300).map(|i| (i * 60_000, 10.0 + libm::sin(i as f64) * 0.5)));
+        let mut state = serde_json::to_value(&m).unwrap();
+        state.as_object_mut().unwrap().remove("slow_level");
+        let mut old: Model = serde_json::from_value(state).unwrap();
+        let Observation::Scored(then, _) = old.observe(300 * 60_000, 11.0) else { panic!("scores") };
+        assert_eq!(then.z_level, 0.0);
+        let Observation::Scored(now, _) = m.observe(300 * 60_000, 11.0) else { panic!("scores") };
+        assert_ne!(now.z_level, 0.0);
     }
 
     #[test]
