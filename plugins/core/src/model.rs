@@ -417,31 +417,30 @@ mod tests {
         assert_eq!(back, m);
     }
 
-    #[test]
-    fn a_state_saved_without_the_slow_level_starts_it_from_the_level() {
+    /// The estimates of the next point from a model learned on 300 points and from the same
+    /// state saved without `field`: `(now, then)`.
+    fn next_estimates_with_and_without(field: &str) -> (Estimate, Estimate) {
         let mut m = Model::new(60_000, None, 3.0);
         run(&mut m, (0..300).map(|i| (i * 60_000, 10.0 + libm::sin(i as f64) * 0.5)));
         let mut state = serde_json::to_value(&m).unwrap();
-        state.as_object_mut().unwrap().remove("slow_level");
+        state.as_object_mut().unwrap().remove(field);
         let mut old: Model = serde_json::from_value(state).unwrap();
-        let Observation::Scored(then, _) = old.observe(300 * 60_000, 11.0) else { panic!("scores") };
+        match (m.observe(300 * 60_000, 11.0), old.observe(300 * 60_000, 11.0)) {
+            (Observation::Scored(now, _), Observation::Scored(then, _)) => (now, then),
+            other => panic!("both models score: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_state_saved_without_the_slow_level_starts_it_from_the_level() {
+        let (now, then) = next_estimates_with_and_without("slow_level");
         assert_eq!(then.z_level, 0.0);
-        let Observation::Scored(now, _) = m.observe(300 * 60_000, 11.0) else { panic!("scores") };
         assert_ne!(now.z_level, 0.0);
     }
 
     #[test]
     fn a_state_saved_without_the_slow_scale_starts_it_from_the_scale() {
-        let mut m = Model::new(60_000, None, 3.0);
-        run(&mut m, (0..300).map(|i| (i * 60_000, 10.0 + libm::sin(i as f64) * 0.5)));
-        let mut state = serde_json::to_value(&m).unwrap();
-        state.as_object_mut().unwrap().remove("slow_mad");
-        let mut old: Model = serde_json::from_value(state).unwrap();
-        let (Observation::Scored(now, _), Observation::Scored(then, _)) =
-            (m.observe(300 * 60_000, 11.0), old.observe(300 * 60_000, 11.0))
-        else {
-            panic!("both models score");
-        };
+        let (now, then) = next_estimates_with_and_without("slow_mad");
         assert_eq!(then.z, now.z);
         assert!((then.z_slow - then.z).abs() < 1e-9, "{then:?}");
     }
