@@ -115,7 +115,8 @@ impl Alerting {
 
     /// Scores every channel and learns from it; returns the largest score. A channel whose bound
     /// ([`Placed::bound`]) does not beat the best score so far is not scored against its
-    /// history: the result is exact, and most points skip most histograms (10 % faster scoring).
+    /// history: the result is exact, and a channel that cannot win skips its histogram walk and
+    /// division.
     fn score_channels(&mut self, z: f64, z_slow: f64, z_level: f64) -> f64 {
         let [short, medium, long] = self.drifts.each_mut().map(|drift| Placed::new(drift.advance(z)));
         let [short_drift, medium_drift, long_drift] = &mut self.drifts;

@@ -116,14 +116,6 @@ impl Calibrator {
             self.total += 1;
         }
     }
-
-    /// Scores a residual against the history, then adds it to the history.
-    pub fn push(&mut self, z: f64) -> f64 {
-        let residual = Placed::new(z);
-        let score = self.score_placed(residual);
-        self.learn(residual);
-        score
-    }
 }
 
 /// A residual placed in the calibrator's bins, with the prior's tail probability at it.
@@ -177,7 +169,7 @@ mod tests {
         let mut heavy = Calibrator::default();
         let quiet = Calibrator::default();
         for i in 0..10_000 {
-            heavy.push(if i % 20 == 0 { 6.0 } else { 0.3 });
+            heavy.learn(Placed::new(if i % 20 == 0 { 6.0 } else { 0.3 }));
         }
         assert!(heavy.score(6.0) < 0.96, "{}", heavy.score(6.0));
         assert!(quiet.score(6.0) > 0.999_999);
@@ -202,7 +194,7 @@ mod tests {
     fn no_history_scores_above_the_bound() {
         let mut c = Calibrator::default();
         for i in 0..3000 {
-            c.push(if i % 50 == 0 { 40.0 } else { (i % 9) as f64 * 0.4 });
+            c.learn(Placed::new(if i % 50 == 0 { 40.0 } else { (i % 9) as f64 * 0.4 }));
             for z in [0.0, 0.3, 1.0, 2.9, 6.0, 40.0, 1e9] {
                 assert!(c.score(z) <= Placed::new(z).bound(), "z={z} after {i}");
             }
@@ -213,7 +205,7 @@ mod tests {
     fn scores_grow_with_the_residual() {
         let mut c = Calibrator::default();
         for i in 0..1000 {
-            c.push((i % 7) as f64 * 0.5);
+            c.learn(Placed::new((i % 7) as f64 * 0.5));
         }
         let scores: Vec<f64> = [0.1, 1.0, 2.0, 3.0, 5.0, 10.0, 100.0].iter().map(|z| c.score(*z)).collect();
         assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");

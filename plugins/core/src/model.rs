@@ -51,7 +51,7 @@ pub const LEVEL_SHIFT_POINTS: usize = 12;
 pub const WARMUP_POINTS: usize = 16;
 /// Cycles of the period learned before scoring: two, so that a trend is told from the season.
 pub const WARMUP_CYCLES: i64 = 2;
-/// Learning rates of the level, the scale and the slow scale, per point.
+/// Learning rates of the level, the scale, the slow scale and the slow level, per point.
 const LEVEL_RATE: f64 = smoothing_rate(LEVEL_STEPS);
 const SCALE_RATE: f64 = smoothing_rate(SCALE_STEPS);
 const SLOW_SCALE_RATE: f64 = smoothing_rate(SLOW_SCALE_STEPS);
