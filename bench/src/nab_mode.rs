@@ -91,9 +91,21 @@ fn print_table(files: &[NabFile], profiles: &[nab::Profile], results: &[ProfileS
         table.add_row(row);
     }
     let mut total = vec!["all (corpus threshold)".to_string(), files.len().to_string()];
-    total.extend(results.iter().map(|r| format!("{:.2}  (θ={:.4})", r.normalized, r.threshold)));
+    total.extend(results.iter().map(|r| format!("{:.2}  (θ={})", r.normalized, threshold_label(r.threshold))));
     table.add_row(total);
     println!("{table}");
+}
+
+/// A threshold as printed: near 1 as `1−` its distance from 1 (the scores that count sit
+/// there, and four decimals would round them all to 1.0000); above 1 as "none" (no detections).
+fn threshold_label(threshold: f64) -> String {
+    if threshold > 1.0 {
+        "none".into()
+    } else if threshold >= 0.999 {
+        format!("1−{:.1e}", 1.0 - threshold)
+    } else {
+        format!("{threshold:.4}")
+    }
 }
 
 impl std::fmt::Display for Throughput {

@@ -7,9 +7,13 @@
 //!
 //! Strength is the cross-validated R² of a per-phase profile of the detrended series: the
 //! share of the variance that the profile of the even cycles explains in the odd ones and the
-//! other way round, so that noise and one-off events score near 0. The weekly strength is measured on day-over-day differences, which hold no
-//! daily pattern and no level: a purely daily series has no weekly period, and a level shift
-//! in the history does not hide one.
+//! other way round, so that noise and one-off events score near 0. The weekly strength is the
+//! larger of two views that hold no daily pattern, so a purely daily series has no weekly period:
+//! - day-over-day differences, which hold no level either, so a level shift in the history does
+//!   not hide a week of busy weekdays and quiet weekends;
+//! - what the daily profile leaves of the series detrended over a day: a daily shape that differs
+//!   between weekdays (a rush hour on working days only), which one holiday in two weeks of
+//!   differences can hide.
 
 use crate::series::Series;
 use crate::warning::{Warning, WarningCode};
@@ -125,13 +129,10 @@ fn human_duration(ms: i64) -> String {
 /// ```
 pub fn detect(series: &Series) -> Seasonality {
     let history_ms = series.timestamps_ms[series.timestamps_ms.len() - 1] - series.timestamps_ms[0] + series.step_ms;
-    let detrended = |period_ms| move |s: &Series| profile_strength(s, &detrend(s, period_ms), period_ms);
+    let detrended =
+        |period_ms| move |s: &Series| profile_strength(s, &detrend(s, period_ms), period_ms, bins_for(s, period_ms));
     let mut periods = vec![assess(series, "daily", DAY_MS, history_ms, &detrended(DAY_MS))];
-    let weekly = |s: &Series| {
-        let differences = day_over_day(s);
-        profile_strength(&differences, &differences.values, WEEK_MS)
-    };
-    periods.push(assess(series, "weekly", WEEK_MS, history_ms, &weekly));
+    periods.push(assess(series, "weekly", WEEK_MS, history_ms, &weekly_strength));
     if let Some(other) = strongest_other_period(series) {
         let report = assess(series, "other", other, history_ms, &detrended(other));
         if report.status == PeriodStatus::Detected {
@@ -194,6 +195,39 @@ fn detrend(series: &Series, period_ms: i64) -> Vec<f64> {
         .collect()
 }
 
+/// Strength of the weekly period: the larger of the weekly profile's strength in day-over-day
+/// differences and in what the daily profile leaves of the detrended series (at the daily
+/// profile's resolution, seven times over). The second view skips the first and last half day,
+/// where the centred average that detrends is cut short.
+fn weekly_strength(series: &Series) -> f64 {
+    let differences = day_over_day(series);
+    let in_differences = profile_strength(&differences, &differences.values, WEEK_MS, bins_for(series, WEEK_MS));
+    let t = &series.timestamps_ms;
+    let (first, last) = (t[0] + DAY_MS / 2, t[t.len() - 1] - DAY_MS / 2);
+    let (timestamps_ms, values): (Vec<i64>, Vec<f64>) = t
+        .iter()
+        .zip(detrend(series, DAY_MS))
+        .filter(|(t, _)| (first..=last).contains(*t))
+        .map(|(t, v)| (*t, v))
+        .unzip();
+    let detrended = Series { timestamps_ms, values, step_ms: series.step_ms };
+    let day_bins = bins_for(series, DAY_MS);
+    let beyond_the_day = without_profile(&detrended, &detrended.values, DAY_MS, day_bins);
+    in_differences.max(profile_strength(&detrended, &beyond_the_day, WEEK_MS, 7 * day_bins))
+}
+
+/// `values` minus their mean at each phase of `period_ms` split into `bins`.
+fn without_profile(series: &Series, values: &[f64], period_ms: i64, bins: i64) -> Vec<f64> {
+    let phases: Vec<usize> = series.timestamps_ms.iter().map(|&t| phase_bin(t, period_ms, bins)).collect();
+    let mut sum = vec![0.0; bins as usize];
+    let mut count = vec![0usize; bins as usize];
+    for (&b, v) in phases.iter().zip(values) {
+        sum[b] += v;
+        count[b] += 1;
+    }
+    phases.iter().zip(values).map(|(&b, v)| v - sum[b] / count[b] as f64).collect()
+}
+
 /// `x(t) − x(t − 1 day)` at every point that has a point exactly one day earlier.
 fn day_over_day(series: &Series) -> Series {
     let t = &series.timestamps_ms;
@@ -220,21 +254,20 @@ fn bins_for(series: &Series, period_ms: i64) -> i64 {
     (period_ms / series.step_ms).clamp(1, STRENGTH_BINS)
 }
 
-/// Cross-validated R² of the per-phase profile of `values`, clamped to [0, 1].
+/// Cross-validated R² of the per-phase profile of `values` over `bins` phases, clamped to [0, 1].
 ///
 /// Cycles are split into even and odd ones; each half's profile predicts the other half. A
 /// pattern that repeats predicts well; noise, or a one-off event that fills some bins in a
 /// single cycle, does not, however few cycles there are.
-fn profile_strength(series: &Series, values: &[f64], period_ms: i64) -> f64 {
-    let bins = bins_for(series, period_ms) as usize;
+fn profile_strength(series: &Series, values: &[f64], period_ms: i64, bins: i64) -> f64 {
     let Some(&t0) = series.timestamps_ms.first() else { return 0.0 };
     let places: Vec<(usize, usize)> = series
         .timestamps_ms
         .iter()
-        .map(|&t| (phase_bin(t, period_ms, bins as i64), (((t - t0) / period_ms) % 2) as usize))
+        .map(|&t| (phase_bin(t, period_ms, bins), (((t - t0) / period_ms) % 2) as usize))
         .collect();
-    let mut sum = vec![[0.0f64; 2]; bins];
-    let mut count = vec![[0usize; 2]; bins];
+    let mut sum = vec![[0.0f64; 2]; bins as usize];
+    let mut count = vec![[0usize; 2]; bins as usize];
     for (&(b, fold), v) in places.iter().zip(values) {
         sum[b][fold] += v;
         count[b][fold] += 1;
@@ -364,6 +397,28 @@ mod tests {
         assert_eq!(s.periods[1].status, PeriodStatus::Detected, "{:?}", s.periods[1]);
         assert_eq!(s.primary(), Some(WEEK_MS));
         assert!(s.warnings().is_empty());
+    }
+
+    /// A three-hour morning rush on working days, missing on day 1: a Friday holiday in the first week.
+    fn weekday_rush_with_a_holiday(t: i64) -> f64 {
+        let (day, hour) = (t / DAY_MS, t.rem_euclid(DAY_MS) / 3_600_000);
+        let working = !matches!(day.rem_euclid(7), 2 | 3) && day != 1;
+        if working && (7..10).contains(&hour) {
+            5.0
+        } else {
+            0.0
+        }
+    }
+
+    #[test]
+    fn a_weekday_rush_hour_is_weekly_even_after_a_holiday() {
+        let s = series(15, 600_000, |t| daily(t) + weekday_rush_with_a_holiday(t));
+        let differences = day_over_day(&s);
+        let in_differences = profile_strength(&differences, &differences.values, WEEK_MS, bins_for(&s, WEEK_MS));
+        assert!(in_differences < MIN_STRENGTH, "the holiday hides the week from day-over-day differences");
+        let found = detect(&s);
+        assert_eq!(found.periods[1].status, PeriodStatus::Detected, "{:?}", found.periods[1]);
+        assert_eq!(found.primary(), Some(WEEK_MS));
     }
 
     #[test]
