@@ -7,6 +7,9 @@
 //!
 //! - **Season**: a profile over the primary period (the longest detected: weekly includes
 //!   daily), in phase bins of at least the step and at most [`MAX_BINS`] per period.
+//! - **Phase tolerance**: a point is judged against whichever of its bin's seasonal value and
+//!   its two neighbours' is nearest, so a seasonal feature one bin early or late (a job that
+//!   starts at 02:01 instead of 02:00) is not an anomaly. Learning uses the point's own bin.
 //! - **Level**: the deseasonalised value, smoothed over [`LEVEL_STEPS`] points; it follows
 //!   trends and gradual level changes.
 //! - **Scale**: a smoothed mean absolute residual, as a standard deviation; and a slow one,
@@ -70,7 +73,8 @@ pub struct Estimate {
     pub expected: f64,
     /// Noise scale (one standard deviation).
     pub sigma: f64,
-    /// Signed residual in units of σ: `(actual − expected) / σ`.
+    /// Signed residual in units of σ: `(actual − expected) / σ`, with `expected` taken from
+    /// the nearest of the phase bin and its two neighbours (see the module docs).
     pub z: f64,
     /// The same residual in units of the slow noise scale. After a quiet stretch σ is small and
     /// every blip is many σ; against the slow scale, a spike larger than the series' earlier
@@ -116,6 +120,16 @@ impl Season {
         let bins = (period_ms / step_ms.max(1)).clamp(1, MAX_BINS);
         let bin_ms = period_ms / bins;
         Self { period_ms, bin_ms, values: vec![0.0; bins as usize], counts: vec![0; bins as usize] }
+    }
+
+    /// Of the seasonal values of bin `b` and its two neighbours, the one nearest `target` (the
+    /// bin's own on a tie).
+    fn nearest(&self, b: usize, target: f64) -> f64 {
+        let n = self.values.len();
+        let neighbours = [self.values[(b + n - 1) % n], self.values[(b + 1) % n]];
+        neighbours
+            .into_iter()
+            .fold(self.values[b], |best, v| if (target - v).abs() < (target - best).abs() { v } else { best })
     }
 
     fn bin(&self, t_ms: i64) -> usize {
@@ -267,12 +281,16 @@ impl Model {
         let sigma = self.sigma(self.mean_abs_residual);
         let expected = self.level + seasonal;
         let residual = x - expected;
-        let z = residual / sigma;
+        let judged = match (&self.season, bin) {
+            (Some(season), Some(b)) => x - self.level - season.nearest(b, x - self.level),
+            _ => residual,
+        };
+        let z = judged / sigma;
         if self.slow_mad == 0.0 {
             self.slow_mad = self.mean_abs_residual;
         }
         let slow_sigma = self.sigma(self.slow_mad);
-        let z_slow = residual / slow_sigma;
+        let z_slow = judged / slow_sigma;
         let slow_level = *self.slow_level.get_or_insert(self.level);
         let level_noise = (LEVEL_RATE / (2.0 - LEVEL_RATE)).sqrt();
         let z_level = (self.level - slow_level) / (slow_sigma * level_noise);
@@ -406,6 +424,25 @@ mod tests {
         assert!((shift.after - 50.1).abs() < 0.2, "{shift:?}");
         let Observation::Scored(e, None) = obs[199] else { panic!() };
         assert!(e.z.abs() < 3.0, "{e:?}");
+    }
+
+    #[test]
+    fn a_seasonal_spike_one_bin_late_is_normal_but_not_an_hour_late() {
+        let step = 300_000;
+        let day = 86_400_000 / step;
+        // A daily job: one 5-minute point at 09:00 ten times the baseline, with a little noise.
+        let at = |i: i64, spike: i64| (i * step, if i % day == spike { 100.0 } else { 10.0 } + (i % 7) as f64 * 0.1);
+        let mut m = Model::new(step, Some(86_400_000), 3.0);
+        run(&mut m, (0..5 * day).map(|i| at(i, 108)));
+        let late = run(&mut m.clone(), (5 * day..6 * day).map(|i| at(i, 109)));
+        let hour_late = run(&mut m, (5 * day..6 * day).map(|i| at(i, 120)));
+        let largest = |obs: &[Observation]| {
+            obs.iter()
+                .map(|o| if let Observation::Scored(e, _) = o { e.z.abs() } else { f64::INFINITY })
+                .fold(0.0, f64::max)
+        };
+        assert!(largest(&late) < 3.0, "one bin late: {}", largest(&late));
+        assert!(largest(&hour_late) > 100.0, "an hour late: {}", largest(&hour_late));
     }
 
     #[test]
