@@ -101,6 +101,8 @@ fn print_table(files: &[NabFile], profiles: &[nab::Profile], results: &[ProfileS
 fn threshold_label(threshold: f64) -> String {
     if threshold > 1.0 {
         "none".into()
+    } else if threshold == 1.0 {
+        "1".into()
     } else if threshold >= 0.999 {
         format!("1−{:.1e}", 1.0 - threshold)
     } else {
@@ -119,5 +121,16 @@ impl std::fmt::Display for Throughput {
             self.score_points_per_s / 1e6,
             self.detect_points_per_s / 1e6
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::threshold_label;
+
+    #[test]
+    fn thresholds_near_one_print_their_distance_from_one() {
+        let labels: Vec<String> = [1.1, 1.0, 1.0 - 3.2e-4, 0.5].into_iter().map(threshold_label).collect();
+        assert_eq!(labels, ["none", "1", "1−3.2e-4", "0.5000"]);
     }
 }
