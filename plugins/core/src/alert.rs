@@ -29,12 +29,12 @@ use serde::{Deserialize, Serialize};
 /// 1.1 of each other; 0.95 and 0.999 lose 2.6 and 3.8.
 pub const EPISODE_SCORE: f64 = 0.98;
 /// Points after an alert before an escalation of the same episode alerts. Measured on NAB (with
-/// [`DRASTIC_ESCALATION`]), gaps of 2 to 6 points score within 0.9 of each other; no gap
-/// scores 3.7 lower.
+/// [`DRASTIC_ESCALATION`]), gaps of 2 to 6 points score within 1.0 of each other; no gap
+/// scores 4.1 lower.
 pub const ESCALATION_GAP: u32 = 4;
 /// An escalation whose tail probability is this many times smaller than the last alert's
 /// alerts without waiting for [`ESCALATION_GAP`]: one from "rare" to "never seen". Measured
-/// on NAB, 10⁵ to 10⁷ score within 0.6 of each other.
+/// on NAB, 10⁵ to 10⁷ score within 0.8 of each other.
 pub const DRASTIC_ESCALATION: f64 = 1e6;
 /// Time constants of the drift channels, in points: short, medium and long.
 pub const DRIFT_STEPS: [f64; 3] = [3.0, 12.0, 48.0];
