@@ -15,8 +15,9 @@
 //! - **Episodes.** An episode starts when the score of any channel exceeds [`EPISODE_SCORE`]
 //!   and ends when all are below it again. A point *alerts* at the episode's onset and at each
 //!   escalation: a score above the episode's last alert, at least [`ESCALATION_GAP`] points
-//!   after it, or sooner when it is [`DRASTIC_ESCALATION`] times rarer. Every other point has alert 0, so the
-//!   slower channels confirming an event one point after another do not page again and again.
+//!   after it, or sooner when it is [`DRASTIC_ESCALATION`] times rarer. Every other point has
+//!   alert 0, so the slower channels confirming an event one point after another do not page
+//!   again and again.
 //!   An episode opening within the cooldown of the last alert does not alert at its onset.
 
 use crate::calibrate::{Calibrator, Placed};
