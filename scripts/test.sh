@@ -4,6 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+# A clean CI build gains nothing from incremental caches; they only take disk.
+if [ -n "${CI:-}" ]; then
+  export CARGO_INCREMENTAL=0
+fi
 echo "== format"
 cargo fmt --all --check
 echo "== lints"
@@ -20,3 +24,4 @@ demo/build.sh
 (cd grafana-panel && npm run lint && npm run typecheck && npm run test:ci && npm run test:browser)
 echo "== tests"
 cargo test --workspace --locked
+echo "== done: target/ holds $(du -sh target | cut -f1), $(df -h --output=avail . | tail -1 | tr -d ' ') free"
