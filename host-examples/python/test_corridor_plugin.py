@@ -37,6 +37,10 @@ class PluginTest(unittest.TestCase):
             expected = json.loads((EXAMPLES / f"{stem}.response.json").read_text())
             self.assertEqual(answer, expected, stem)
 
+    def test_the_plugin_fits_its_size_budget(self):
+        # Issue 6: at most 600 KB, read as KiB (614,400 bytes), the file plugins/extism/build.sh writes.
+        self.assertLessEqual(os.path.getsize(WASM), 600 * 1024)
+
     def test_streaming_equals_one_batch(self):
         t, v = series(300, spike_at=250)
         batch = corridor_host.call(self.plugin, "detect", {"version": "corridor.v1", "timestamps": t, "values": v})

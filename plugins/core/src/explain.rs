@@ -113,7 +113,7 @@ impl Evidence {
         let mut out = Vec::new();
         for log in &self.logs {
             for line in log.text.lines().filter(|l| !l.trim().is_empty()).take(MAX_RULE_BOOK_LINES) {
-                let lower = line.to_lowercase();
+                let lower = line.to_ascii_lowercase();
                 let error = if error_word(&lower).is_some() { 2.0 } else { 1.0 };
                 out.push(EvidenceLine {
                     text: line.to_string(),

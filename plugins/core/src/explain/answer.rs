@@ -74,7 +74,7 @@ fn value_list(value: &Value) -> Vec<String> {
 fn confidence_of(value: &Value) -> f64 {
     let number = match value {
         Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.trim().to_lowercase().as_str() {
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
             "high" => Some(0.8),
             "medium" => Some(0.5),
             "low" => Some(0.2),
@@ -106,7 +106,7 @@ fn heading_part(line: &str) -> Option<Part> {
     if !is_heading {
         return None;
     }
-    let name = t.trim_matches(|c: char| c == '#' || c == '*' || c == ':' || c.is_whitespace()).to_lowercase();
+    let name = t.trim_matches(|c: char| c == '#' || c == '*' || c == ':' || c.is_whitespace()).to_ascii_lowercase();
     let parts = [
         (Part::Commands, &["command"][..]),
         (Part::Fix, &["fix", "next step", "remediation", "recommend", "action"][..]),

@@ -54,7 +54,7 @@ pub fn family_ids() -> impl Iterator<Item = &'static str> {
 
 /// Every family that matches `lines`, best first (ties by catalogue order).
 pub fn rank(lines: &[EvidenceLine]) -> Vec<Match> {
-    let lowered: Vec<String> = lines.iter().map(|l| l.text.to_lowercase()).collect();
+    let lowered: Vec<String> = lines.iter().map(|l| l.text.to_ascii_lowercase()).collect();
     let mut matches: Vec<Match> = families().iter().filter_map(|family| score(family, lines, &lowered)).collect();
     crate::order::sort_by(&mut matches, |a, b| b.score.total_cmp(&a.score));
     matches

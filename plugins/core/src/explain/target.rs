@@ -67,7 +67,7 @@ fn is_host(host: &str) -> bool {
 
 /// What usually listens at a target, by well-known port or name.
 pub fn what_listens(target: &Target) -> &'static str {
-    let host = target.host.to_lowercase();
+    let host = target.host.to_ascii_lowercase();
     match target.port {
         Some(5432 | 3306 | 27017 | 1433 | 1521 | 9042 | 26257) => "the database",
         Some(6379) => "the Redis server",

@@ -84,7 +84,7 @@ pub fn from_anomaly(series: &str, labels: &Labels, a: &Anomaly) -> Signal {
         strength,
         error: false,
         text: format!("{series} {side} normal: {:.4} against {:.4} expected ({:?})", a.actual, a.expected, a.severity)
-            .to_lowercase(),
+            .to_ascii_lowercase(),
     }
 }
 
