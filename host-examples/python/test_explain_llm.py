@@ -49,7 +49,10 @@ class FakeOpenAI(http.server.BaseHTTPRequestHandler):
                              "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150}})
         elif mode == "slow":
             time.sleep(3)
-            self.reply(200, b"{}")
+            try:
+                self.reply(200, b"{}")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client timed out and hung up, as the timeout test expects
         elif mode == "garbage":
             self.reply(200, b"<html>oops</html>", "text/html")
         elif mode == 429:
