@@ -24,4 +24,4 @@ demo/build.sh
 (cd grafana-panel && npm run lint && npm run typecheck && npm run test:ci && npm run test:browser)
 echo "== tests"
 cargo test --workspace --locked
-echo "== done: target/ holds $(du -sh target | cut -f1), $(df -h --output=avail . | tail -1 | tr -d ' ') free"
+echo "== done: the target folder holds $(du -sh "${CARGO_TARGET_DIR:-target}" | cut -f1), $(df -h --output=avail . | tail -1 | tr -d ' ') free"
