@@ -49,9 +49,9 @@ fn edge(b: usize) -> f64 {
 }
 
 /// Gaussian two-sided tail probability at every bin edge (one more edge than bins).
-fn prior_edges() -> &'static [f64] {
-    static EDGES: OnceLock<Vec<f64>> = OnceLock::new();
-    EDGES.get_or_init(|| (0..=BINS).map(|b| 1.0 - two_sided_confidence(edge(b))).collect())
+fn prior_edges() -> &'static [f64; BINS + 1] {
+    static EDGES: OnceLock<[f64; BINS + 1]> = OnceLock::new();
+    EDGES.get_or_init(|| std::array::from_fn(|b| 1.0 - two_sided_confidence(edge(b))))
 }
 
 /// The histogram of |z| seen so far. It travels in detector states, which callers send back:
@@ -127,6 +127,7 @@ pub struct Placed {
 
 impl Placed {
     /// Places a residual of `z` σ.
+    #[inline]
     pub fn new(z: f64) -> Self {
         let (bin, within) = locate(z);
         let edges = prior_edges();

@@ -125,8 +125,9 @@ impl Season {
     /// Of the seasonal values of bin `b` and its two neighbours, the one nearest `target` (the
     /// bin's own on a tie).
     fn nearest(&self, b: usize, target: f64) -> f64 {
-        let n = self.values.len();
-        let neighbours = [self.values[(b + n - 1) % n], self.values[(b + 1) % n]];
+        let last = self.values.len() - 1;
+        let neighbours =
+            [self.values[if b == 0 { last } else { b - 1 }], self.values[if b == last { 0 } else { b + 1 }]];
         neighbours
             .into_iter()
             .fold(self.values[b], |best, v| if (target - v).abs() < (target - best).abs() { v } else { best })
@@ -309,7 +310,9 @@ impl Model {
         self.level += LEVEL_RATE * clipped;
         if let (Some(season), Some(b)) = (&mut self.season, bin) {
             season.counts[b] = season.counts[b].saturating_add(1);
-            let rate = (1.0 / season.counts[b] as f64).max(SEASON_RATE);
+            // A bin's first cycles learn at 1/n (the mean so far); the division only while it applies.
+            let seen = season.counts[b] as f64;
+            let rate = if seen * SEASON_RATE < 1.0 { 1.0 / seen } else { SEASON_RATE };
             season.values[b] += rate * (1.0 - LEVEL_RATE) * clipped;
         }
         track_scale(&mut self.mean_abs_residual, SCALE_RATE, residual, sigma);
