@@ -104,7 +104,9 @@ impl Calibrator {
     pub fn score_placed(&self, residual: Placed) -> f64 {
         // Most residuals are small: counting the bins below is the short way to the tail.
         let seen = self.total - self.counts[..residual.bin].iter().sum::<u64>();
-        let tail = (seen as f64 + PRIOR_POINTS * residual.prior_tail) / (self.total as f64 + PRIOR_POINTS);
+        // Counts stay below 2⁵³ (`MAX_TOTAL`): as signed integers they convert exactly, in one instruction.
+        let tail =
+            (seen as i64 as f64 + PRIOR_POINTS * residual.prior_tail) / (self.total as i64 as f64 + PRIOR_POINTS);
         // Within a bin, the prior (interpolated between the bin's edges) orders larger residuals higher.
         (1.0 - tail.max(residual.prior_tail)).clamp(0.0, 1.0)
     }
