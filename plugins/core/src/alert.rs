@@ -12,6 +12,10 @@
 //! - **Level channel.** How far the model's level has moved from its slow level
 //!   ([`crate::model::Estimate::z_level`]), calibrated on its own history: a change that lasts
 //!   hours (a holiday), which the level follows so closely that no residual stands out.
+//! - **History from the warm-up.** Every calibrator (the point channel's too) starts from the
+//!   model's held-out warm-up residuals ([`Alerting::learn`]), so the first scored points are
+//!   judged against this series' own residuals, not against a Gaussian alone: a blip like the
+//!   warm-up's blips is not news on the first day.
 //! - **Episodes.** An episode starts when the score of any channel exceeds [`EPISODE_SCORE`]
 //!   and ends when all are below it again. A point *alerts* at the episode's onset and at each
 //!   escalation: a score above the episode's last alert, at least [`ESCALATION_GAP`] points
@@ -142,24 +146,37 @@ impl Alerting {
     /// history: the result is exact, and a channel that cannot win skips its histogram walk and
     /// division.
     fn score_channels(&mut self, z: f64, z_slow: f64, z_level: f64) -> f64 {
-        let [short, medium, long] = self.drifts.each_mut().map(|drift| Placed::new(drift.advance(z)));
-        let [short_drift, medium_drift, long_drift] = &mut self.drifts;
-        let channels = [
-            (&mut self.point, Placed::new(z)),
-            (&mut self.slow, Placed::new(z_slow)),
-            (&mut self.level, Placed::new(z_level)),
-            (&mut short_drift.calibrator, short),
-            (&mut medium_drift.calibrator, medium),
-            (&mut long_drift.calibrator, long),
-        ];
         let mut score = 0.0f64;
-        for (calibrator, residual) in channels {
+        for (calibrator, residual) in self.channels(z, z_slow, z_level) {
             if residual.bound() > score {
                 score = score.max(calibrator.score_placed(residual));
             }
             calibrator.learn(residual);
         }
         score
+    }
+
+    /// Learns residuals without scoring them: the model's held-out warm-up estimates
+    /// ([`crate::model::Observation::WarmedUp`]), so that the first scored points are judged
+    /// against this series' own residuals and not the Gaussian prior alone.
+    pub fn learn(&mut self, z: f64, z_slow: f64, z_level: f64) {
+        for (calibrator, residual) in self.channels(z, z_slow, z_level) {
+            calibrator.learn(residual);
+        }
+    }
+
+    /// Advances the drifts and places each channel's residual beside its calibrator.
+    fn channels(&mut self, z: f64, z_slow: f64, z_level: f64) -> [(&mut Calibrator, Placed); 6] {
+        let [short, medium, long] = self.drifts.each_mut().map(|drift| Placed::new(drift.advance(z)));
+        let [short_drift, medium_drift, long_drift] = &mut self.drifts;
+        [
+            (&mut self.point, Placed::new(z)),
+            (&mut self.slow, Placed::new(z_slow)),
+            (&mut self.level, Placed::new(z_level)),
+            (&mut short_drift.calibrator, short),
+            (&mut medium_drift.calibrator, medium),
+            (&mut long_drift.calibrator, long),
+        ]
     }
 
     /// Forgets the drift, after the model re-anchored its level.

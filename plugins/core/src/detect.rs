@@ -367,8 +367,15 @@ impl Detector {
         self.last_ms = Some(t_ms);
         let band = self.model.band_sigmas();
         let observation = self.model.observe(t_ms, x);
-        let point = match observation {
-            Observation::WarmingUp => PointResult { expected: None, lower: None, upper: None, score: 0.0, alert: 0.0 },
+        let warming_up = PointResult { expected: None, lower: None, upper: None, score: 0.0, alert: 0.0 };
+        let point = match &observation {
+            Observation::WarmingUp => warming_up,
+            Observation::WarmedUp(held_out) => {
+                for e in held_out {
+                    self.alerting.learn(e.z, e.z_slow, e.z_level);
+                }
+                warming_up
+            }
             Observation::Scored(e, _) => {
                 let scores = self.alerting.push(t_ms, e.z, e.z_slow, e.z_level);
                 PointResult {
@@ -388,7 +395,7 @@ impl Detector {
             }
         }
         match observation {
-            Observation::WarmingUp => {}
+            Observation::WarmingUp | Observation::WarmedUp(_) => {}
             Observation::Scored(estimate, Some(shift)) => {
                 self.excursion.open = None;
                 self.alerting.reset_drift();

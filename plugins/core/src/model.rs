@@ -27,6 +27,10 @@
 //!   the trend line's end, and the scale from the larger of two noise estimates: successive
 //!   differences (which smooth seasons do not inflate) and the cycle-to-cycle spread of the
 //!   bins (the error of a profile learned from two cycles).
+//! - **Held-out warm-up**: the point that ends the warm-up also returns estimates of the
+//!   warm-up's second cycle (without a period, its second half) made by a model fitted on the
+//!   points before them only: honest, out-of-sample residuals of this series, so that whoever
+//!   calibrates scores on the residuals (see [`crate::alert`]) does not start from nothing.
 
 use crate::stats::{median_in_place, smoothing_rate};
 use serde::{Deserialize, Serialize};
@@ -98,10 +102,13 @@ pub struct Shift {
 }
 
 /// What the model says about one point.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
     /// Still learning; no estimate yet.
     WarmingUp,
+    /// This point ended the warm-up; no estimate for it, but the estimates of the warm-up's
+    /// held-out points, in order (see the module docs).
+    WarmedUp(Vec<Estimate>),
     /// An estimate, and a level shift if this point completed one.
     Scored(Estimate, Option<Shift>),
 }
@@ -273,7 +280,7 @@ impl Model {
             let span = buffer[buffer.len() - 1].0 - buffer[0].0 + self.step_ms;
             let cycles = self.season.as_ref().map_or(0, |s| WARMUP_CYCLES * s.period_ms);
             if buffer.len() >= WARMUP_POINTS && span >= cycles {
-                self.finish_warmup();
+                return Observation::WarmedUp(self.finish_warmup());
             }
             return Observation::WarmingUp;
         }
@@ -351,15 +358,47 @@ impl Model {
         Some(Shift { start_ms, before, after })
     }
 
-    fn finish_warmup(&mut self) {
+    /// Ends the warm-up: fits the model on its points and returns the held-out estimates.
+    fn finish_warmup(&mut self) -> Vec<Estimate> {
         let points = self.warmup.take().unwrap_or_default();
+        let held_out = self.held_out_estimates(&points);
+        self.fit(&points);
+        held_out
+    }
+
+    /// Estimates of the warm-up points after its first cycle (without a period, after its first
+    /// half) by a model fitted on the points before them only; none when either part has fewer
+    /// than half of [`WARMUP_POINTS`].
+    fn held_out_estimates(&self, points: &[(i64, f64)]) -> Vec<Estimate> {
+        let split = match &self.season {
+            Some(season) => points.partition_point(|p| p.0 - points[0].0 < season.period_ms),
+            None => points.len() / 2,
+        };
+        let least = WARMUP_POINTS / 2;
+        if split < least || points.len() - split < least {
+            return Vec::new();
+        }
+        let mut fitted = Model::new(self.step_ms, self.period_ms(), self.band_sigmas);
+        fitted.warmup = None;
+        fitted.fit(&points[..split]);
+        points[split..]
+            .iter()
+            .filter_map(|&(t, x)| match fitted.observe(t, x) {
+                Observation::Scored(estimate, _) => Some(estimate),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Learns the level, the seasonal profile and the noise scale from warm-up `points`.
+    fn fit(&mut self, points: &[(i64, f64)]) {
         let mut values: Vec<f64> = points.iter().map(|p| p.1).collect();
         let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         self.level = median_in_place(&mut values).unwrap_or(0.0);
         let mut noise = 0.0;
         if let Some(season) = &mut self.season {
             let t0 = points[0].0;
-            let (slope, cycle_noise) = season.cycle_trend(&points);
+            let (slope, cycle_noise) = season.cycle_trend(points);
             noise = cycle_noise;
             let detrended: Vec<(i64, f64)> = points.iter().map(|(t, x)| (*t, x - slope * (t - t0) as f64)).collect();
             let level = detrended.iter().map(|p| p.1).sum::<f64>() / detrended.len() as f64;
@@ -391,11 +430,36 @@ mod tests {
     fn warm_up_then_flat_series_scores_near_zero() {
         let mut m = Model::new(60_000, None, 3.0);
         let obs = run(&mut m, (0..100).map(|i| (i * 60_000, 5.0 + if i % 2 == 0 { 0.1 } else { -0.1 })));
-        assert!(obs[..WARMUP_POINTS].iter().all(|o| *o == Observation::WarmingUp));
+        assert!(obs[..WARMUP_POINTS - 1].iter().all(|o| *o == Observation::WarmingUp));
+        let Observation::WarmedUp(held_out) = &obs[WARMUP_POINTS - 1] else { panic!("{:?}", obs[WARMUP_POINTS - 1]) };
+        assert_eq!(held_out.len(), WARMUP_POINTS / 2, "the second half, predicted from the first");
+        assert!(held_out.iter().all(|e| e.z.abs() < 3.0), "{held_out:?}");
         for o in &obs[WARMUP_POINTS..] {
             let Observation::Scored(e, None) = o else { panic!("{o:?}") };
             assert!(e.z.abs() < 1.0, "{e:?}");
         }
+    }
+
+    #[test]
+    fn the_warm_up_holds_out_its_second_cycle() {
+        let step = 300_000;
+        let day = 86_400_000 / step;
+        // A daily shape with a little noise, and a spike in the second warm-up cycle.
+        let at = |i: i64| {
+            let shape = 50.0 + 20.0 * libm::sin(i as f64 * std::f64::consts::TAU / day as f64);
+            (i * step, shape + (i % 5) as f64 * 0.3 + if i == day + 100 { 40.0 } else { 0.0 })
+        };
+        let mut m = Model::new(step, Some(86_400_000), 3.0);
+        let obs = run(&mut m, (0..2 * day).map(at));
+        assert!(obs[..2 * day as usize - 1].iter().all(|o| *o == Observation::WarmingUp));
+        let Observation::WarmedUp(held_out) = &obs[2 * day as usize - 1] else { panic!("the last warm-up point") };
+        assert_eq!(held_out.len(), day as usize, "the second cycle, predicted from the first");
+        let largest = held_out.iter().enumerate().max_by(|a, b| a.1.z.abs().total_cmp(&b.1.z.abs())).unwrap();
+        assert_eq!(largest.0, 100, "the spike is the held-out residual that stands out");
+        assert!(largest.1.z > 10.0, "{:?}", largest.1);
+        let typical = held_out.iter().filter(|e| e.z.abs() < 3.0).count();
+        assert!(typical >= day as usize - 3, "{typical} of {day} held-out residuals are within 3σ");
+        assert!(matches!(m.observe(2 * day * step, at(2 * day).1), Observation::Scored(..)));
     }
 
     #[test]
