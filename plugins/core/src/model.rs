@@ -463,6 +463,16 @@ mod tests {
     }
 
     #[test]
+    fn a_warm_up_with_too_few_points_before_its_second_cycle_holds_nothing_out() {
+        let step = 300_000;
+        let day = 86_400_000 / step;
+        // Five points on the first day (the rest missing), then a full second day.
+        let points = (0..5).chain(day..2 * day).map(|i| (i * step, 10.0 + (i % 3) as f64));
+        let obs = run(&mut Model::new(step, Some(86_400_000), 3.0), points);
+        assert_eq!(obs.last(), Some(&Observation::WarmedUp(Vec::new())));
+    }
+
+    #[test]
     fn an_outlier_does_not_move_the_level() {
         let mut m = Model::new(60_000, None, 3.0);
         run(&mut m, (0..50).map(|i| (i * 60_000, 10.0 + (i % 3) as f64 * 0.1)));
