@@ -379,7 +379,6 @@ impl Model {
             return Vec::new();
         }
         let mut fitted = Model::new(self.step_ms, self.period_ms(), self.band_sigmas);
-        fitted.warmup = None;
         fitted.fit(&points[..split]);
         points[split..]
             .iter()
@@ -390,8 +389,10 @@ impl Model {
             .collect()
     }
 
-    /// Learns the level, the seasonal profile and the noise scale from warm-up `points`.
+    /// Learns the level, the seasonal profile and the noise scale from warm-up `points`, and
+    /// ends the warm-up.
     fn fit(&mut self, points: &[(i64, f64)]) {
+        self.warmup = None;
         let mut values: Vec<f64> = points.iter().map(|p| p.1).collect();
         let (lo, hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         self.level = median_in_place(&mut values).unwrap_or(0.0);
