@@ -12,10 +12,16 @@
 //! - **Level channel.** How far the model's level has moved from its slow level
 //!   ([`crate::model::Estimate::z_level`]), calibrated on its own history: a change that lasts
 //!   hours (a holiday), which the level follows so closely that no residual stands out.
-//! - **History from the warm-up.** Every calibrator (the point channel's too) starts from the
-//!   model's held-out warm-up residuals ([`Alerting::learn`]), so the first scored points are
-//!   judged against this series' own residuals, not against a Gaussian alone: a blip like the
-//!   warm-up's blips is not news on the first day.
+//! - **Value channel.** How rarely the series has been near its current value
+//!   ([`crate::novelty`]), as `√(−2 ln rarity)`, calibrated on its own history: a reading
+//!   lower than any before, or a level the series has never idled at, even when the corridor
+//!   follows it closely. Measured on NAB, it finds two windows no residual channel found (a
+//!   temperature below any before, a CPU idling between its floor and its batch peaks).
+//! - **History from the warm-up.** Every residual calibrator (the point channel's too) starts
+//!   from the model's held-out warm-up residuals ([`Alerting::learn`]), so the first scored
+//!   points are judged against this series' own residuals, not against a Gaussian alone: a
+//!   blip like the warm-up's blips is not news on the first day. The value channel starts at
+//!   the first scored point.
 //! - **Episodes.** An episode starts when the score of any channel exceeds [`EPISODE_SCORE`]
 //!   and ends when all are below it again. A point *alerts* at the episode's onset and at each
 //!   escalation: a score above the episode's last alert, at least [`ESCALATION_GAP`] points
@@ -25,7 +31,8 @@
 //!   An episode opening within the cooldown of the last alert does not alert at its onset.
 
 use crate::calibrate::{Calibrator, Placed};
-use crate::model::CLIP_SIGMAS;
+use crate::model::{Estimate, CLIP_SIGMAS};
+use crate::novelty::ValueHistogram;
 use crate::stats::smoothing_rate;
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +77,7 @@ impl Drift {
 /// Scores of one point from all channels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Scores {
-    /// The largest of the point, slow-scale, level and drift scores.
+    /// The largest of the point, slow-scale, level, drift and value scores.
     pub score: f64,
     /// `score` when the point alerts, else 0.
     pub alert: f64,
@@ -94,6 +101,12 @@ pub struct Alerting {
     /// Points scored since the last alert; 0 in states saved before it existed.
     #[serde(default)]
     points_since_alert: u32,
+    /// The values scored so far; empty in states saved before it existed.
+    #[serde(default)]
+    values: ValueHistogram,
+    /// The value channel; empty in states saved before it existed.
+    #[serde(default)]
+    novelty: Calibrator,
 }
 
 impl Alerting {
@@ -109,13 +122,14 @@ impl Alerting {
             alerted: 0.0,
             last_alert_ms: None,
             points_since_alert: 0,
+            values: ValueHistogram::default(),
+            novelty: Calibrator::default(),
         }
     }
 
-    /// Scores a residual of `z` σ (`z_slow` in units of the slow scale) and a level offset of
-    /// `z_level` at `t_ms`, then learns them.
-    pub fn push(&mut self, t_ms: i64, z: f64, z_slow: f64, z_level: f64) -> Scores {
-        let score = self.score_channels(z, z_slow, z_level);
+    /// Scores the value `x` at `t_ms` and the model's estimate of it, then learns them.
+    pub fn push(&mut self, t_ms: i64, x: f64, estimate: &Estimate) -> Scores {
+        let score = self.score_channels(x, estimate);
         let active = score > EPISODE_SCORE;
         let opens = active && !self.in_episode;
         self.in_episode = active;
@@ -145,34 +159,33 @@ impl Alerting {
     /// ([`Placed::bound`]) does not beat the best score so far is not scored against its
     /// history: the result is exact, and a channel that cannot win skips its histogram walk and
     /// division.
-    fn score_channels(&mut self, z: f64, z_slow: f64, z_level: f64) -> f64 {
+    fn score_channels(&mut self, x: f64, estimate: &Estimate) -> f64 {
+        let novelty = Placed::new(rarity_sigmas(self.values.observe(x, estimate.sigma)));
         let mut score = 0.0f64;
-        for (calibrator, residual) in self.channels(z, z_slow, z_level) {
-            if residual.bound() > score {
-                score = score.max(calibrator.score_placed(residual));
-            }
-            calibrator.learn(residual);
+        judge(&mut self.novelty, novelty, &mut score);
+        for (calibrator, residual) in self.channels(estimate) {
+            judge(calibrator, residual, &mut score);
         }
         score
     }
 
-    /// Learns residuals without scoring them: the model's held-out warm-up estimates
-    /// ([`crate::model::Observation::WarmedUp`]), so that the first scored points are judged
-    /// against this series' own residuals and not the Gaussian prior alone.
-    pub fn learn(&mut self, z: f64, z_slow: f64, z_level: f64) {
-        for (calibrator, residual) in self.channels(z, z_slow, z_level) {
+    /// Learns an estimate's residuals without scoring them: the model's held-out warm-up
+    /// estimates ([`crate::model::Observation::WarmedUp`]), so that the first scored points are
+    /// judged against this series' own residuals and not the Gaussian prior alone.
+    pub fn learn(&mut self, estimate: &Estimate) {
+        for (calibrator, residual) in self.channels(estimate) {
             calibrator.learn(residual);
         }
     }
 
-    /// Advances the drifts and places each channel's residual beside its calibrator.
-    fn channels(&mut self, z: f64, z_slow: f64, z_level: f64) -> [(&mut Calibrator, Placed); 6] {
-        let [short, medium, long] = self.drifts.each_mut().map(|drift| Placed::new(drift.advance(z)));
+    /// Advances the drifts and places each residual channel's residual beside its calibrator.
+    fn channels(&mut self, estimate: &Estimate) -> [(&mut Calibrator, Placed); 6] {
+        let [short, medium, long] = self.drifts.each_mut().map(|drift| Placed::new(drift.advance(estimate.z)));
         let [short_drift, medium_drift, long_drift] = &mut self.drifts;
         [
-            (&mut self.point, Placed::new(z)),
-            (&mut self.slow, Placed::new(z_slow)),
-            (&mut self.level, Placed::new(z_level)),
+            (&mut self.point, Placed::new(estimate.z)),
+            (&mut self.slow, Placed::new(estimate.z_slow)),
+            (&mut self.level, Placed::new(estimate.z_level)),
             (&mut short_drift.calibrator, short),
             (&mut medium_drift.calibrator, medium),
             (&mut long_drift.calibrator, long),
@@ -187,9 +200,30 @@ impl Alerting {
     }
 }
 
+/// A value's rarity on the calibrators' scale: `√(−2 ln rarity)`, close to the normal quantile
+/// of a two-sided tail that rare.
+fn rarity_sigmas(rarity: f64) -> f64 {
+    (-2.0 * libm::log(rarity)).sqrt()
+}
+
+/// Learns a channel's residual; first raises `best` to the residual's score when its bound
+/// ([`Placed::bound`]) can beat `best`.
+#[inline]
+fn judge(calibrator: &mut Calibrator, residual: Placed, best: &mut f64) {
+    if residual.bound() > *best {
+        *best = best.max(calibrator.score_placed(residual));
+    }
+    calibrator.learn(residual);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pushes a point at `t` whose value is its residual `z` (expected 0, σ 1).
+    fn push(a: &mut Alerting, t: i64, z: f64, z_slow: f64, z_level: f64) -> Scores {
+        a.push(t, z, &Estimate { expected: 0.0, sigma: 1.0, z, z_slow, z_level })
+    }
 
     #[test]
     fn only_onset_and_escalations_alert() {
@@ -200,7 +234,7 @@ mod tests {
         let fired: Vec<usize> = zs
             .iter()
             .enumerate()
-            .filter(|(i, z)| a.push(*i as i64, **z, **z, 0.0).alert > 0.0)
+            .filter(|(i, z)| push(&mut a, *i as i64, **z, **z, 0.0).alert > 0.0)
             .map(|(i, _)| i)
             .collect();
         assert_eq!(fired, vec![2, 4, 306]);
@@ -217,7 +251,7 @@ mod tests {
         let fired: Vec<usize> = zs
             .iter()
             .enumerate()
-            .filter(|(i, z)| a.push(*i as i64, **z, 0.0, 0.0).alert > 0.0)
+            .filter(|(i, z)| push(&mut a, *i as i64, **z, 0.0, 0.0).alert > 0.0)
             .map(|(i, _)| i)
             .collect();
         assert_eq!(fired, vec![300, 305, 306]);
@@ -235,7 +269,7 @@ mod tests {
             } else {
                 -0.5
             };
-            scores.push(a.push(i, z, z, 0.0));
+            scores.push(push(&mut a, i, z, z, 0.0));
         }
         assert!(scores[..300].iter().all(|s| s.alert == 0.0));
         assert!(scores[300..320].iter().any(|s| s.alert > 0.999), "{:?}", &scores[300..320]);
@@ -244,13 +278,17 @@ mod tests {
     #[test]
     fn a_state_saved_before_the_newer_fields_starts_them_empty() {
         let mut a = Alerting::new(0);
-        a.push(0, 1.0, 1.0, 1.0);
+        push(&mut a, 0, 1.0, 1.0, 1.0);
         let mut state = serde_json::to_value(&a).unwrap();
-        for field in ["slow", "level", "points_since_alert"] {
+        for field in ["slow", "level", "points_since_alert", "values", "novelty"] {
             state.as_object_mut().unwrap().remove(field);
         }
         let old: Alerting = serde_json::from_value(state).unwrap();
-        assert_eq!((&old.slow, &old.level), (&Calibrator::default(), &Calibrator::default()));
+        assert_eq!(
+            (&old.slow, &old.level, &old.novelty),
+            (&Calibrator::default(), &Calibrator::default(), &Calibrator::default())
+        );
+        assert_eq!(old.values, ValueHistogram::default());
         assert_eq!(old.points_since_alert, 0);
         assert_eq!(old.point, a.point);
     }
@@ -270,19 +308,38 @@ mod tests {
                     let drift = d.advance(z);
                     d.calibrator.score(drift)
                 })
-                .fold(a.point.score(z).max(a.slow.score(z_slow)).max(a.level.score(z_level)), f64::max);
-            assert_eq!(a.push(i, z, z_slow, z_level).score, full, "point {i}");
+                .fold(a.point.score(z).max(a.slow.score(z_slow)).max(a.level.score(z_level)), f64::max)
+                .max(a.novelty.score(rarity_sigmas(a.values.rarity(z))));
+            assert_eq!(push(&mut a, i, z, z_slow, z_level).score, full, "point {i}");
         }
+    }
+
+    #[test]
+    fn a_value_never_seen_alerts_even_when_the_corridor_follows_it() {
+        let mut a = Alerting::new(0);
+        let sigma = 1.0;
+        let pushed = |a: &mut Alerting, t: i64, x: f64, z: f64| {
+            a.push(t, x, &Estimate { expected: x - z * sigma, sigma, z, z_slow: z, z_level: 0.0 })
+        };
+        // Three thousand points that wander between 10 and 20, a residual of ±0.5σ each.
+        for i in 0..3000 {
+            let z = if i % 2 == 0 { 0.5 } else { -0.5 };
+            pushed(&mut a, i, 15.0 + 5.0 * libm::sin(i as f64 / 100.0), z);
+        }
+        let familiar = pushed(&mut a, 3000, 12.0, 1.0);
+        assert!(familiar.score < 0.9, "{familiar:?}");
+        let never_seen = pushed(&mut a, 3001, 4.0, 1.0);
+        assert!(never_seen.alert > 0.9997, "{never_seen:?}");
     }
 
     #[test]
     fn cooldown_mutes_a_new_onset() {
         let mut a = Alerting::new(100);
-        assert!(a.push(0, 9.0, 9.0, 0.0).alert > 0.0);
+        assert!(push(&mut a, 0, 9.0, 9.0, 0.0).alert > 0.0);
         for t in 1..20 {
-            a.push(t, 0.0, 0.0, 0.0);
+            push(&mut a, t, 0.0, 0.0, 0.0);
         }
-        assert_eq!(a.push(20, 9.0, 9.0, 0.0).alert, 0.0);
-        assert!(a.push(21, 12.0, 12.0, 0.0).alert > 0.0, "an escalation still alerts");
+        assert_eq!(push(&mut a, 20, 9.0, 9.0, 0.0).alert, 0.0);
+        assert!(push(&mut a, 21, 12.0, 12.0, 0.0).alert > 0.0, "an escalation still alerts");
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! **Score.** Each point's score is the probability that a normal point of this series stays
 //! closer to the expected value than this one did, learned from the series' own residuals
-//! with a Gaussian prior (see [`crate::calibrate`]). A threshold therefore means the same on
-//! every series: 0.999 is "rarer than 999 in 1,000 normal points". Points in warm-up score 0.
+//! with a Gaussian prior (see [`crate::calibrate`]); or, when higher, the same probability for
+//! a slower view of the residuals or for how rarely the series has been near this value (see
+//! [`crate::alert`]). A threshold therefore means the same on every series: 0.999 is "rarer
+//! than 999 in 1,000 normal points". Points in warm-up score 0.
 //!
 //! **Sensitivity** (0 to 1, default 0.5) sets the corridor's half-width:
 //! `5.5 − 3·sensitivity` standard deviations. The default 0.5 is ±4σ: about 1 in 16,000
@@ -372,12 +374,12 @@ impl Detector {
             Observation::WarmingUp => warming_up,
             Observation::WarmedUp(held_out) => {
                 for e in held_out {
-                    self.alerting.learn(e.z, e.z_slow, e.z_level);
+                    self.alerting.learn(e);
                 }
                 warming_up
             }
             Observation::Scored(e, _) => {
-                let scores = self.alerting.push(t_ms, e.z, e.z_slow, e.z_level);
+                let scores = self.alerting.push(t_ms, x, e);
                 PointResult {
                     expected: Some(e.expected),
                     lower: Some(e.expected - band * e.sigma),

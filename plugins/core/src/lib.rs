@@ -7,6 +7,7 @@
 //! - [`series`]: cleaning timestamped points (gaps, NaN, duplicates, disorder).
 //! - [`seasonality`]: which periods are present, and when history is too short to tell.
 //! - [`model`]: the corridor itself, a robust seasonal model learned online.
+//! - [`novelty`]: how rarely the series has been near a value, whatever the corridor says.
 //! - [`detect`]: scores, anomaly intervals, level shifts, rate-of-change rule, streaming.
 //! - [`forecast`] (over [`smoothing`]): next points with calibrated prediction intervals.
 //! - [`scale`]: replica plans from a forecast that scale ahead of load and do not flap.
@@ -32,6 +33,7 @@ pub mod incident;
 pub mod llm;
 pub mod logs;
 pub mod model;
+pub mod novelty;
 mod number;
 pub mod ops;
 mod order;
