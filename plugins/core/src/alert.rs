@@ -1,5 +1,5 @@
-//! Edge-triggered alerting over the model's residuals: the channels scored beside each point's
-//! residual, and the `alert` score a pager would act on.
+//! Edge-triggered alerting over the model's residuals and the series' values: the channels
+//! scored beside each point's residual, and the `alert` score a pager would act on.
 //!
 //! - **Drift channel.** A short exponential average of the (clipped) residuals, over
 //!   [`DRIFT_STEPS`] points, normalised to unit variance under white noise and calibrated on its
