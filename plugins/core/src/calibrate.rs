@@ -55,7 +55,7 @@ fn prior_edges() -> &'static [f64; BINS + 1] {
 }
 
 /// The histogram of |z| seen so far. It travels in detector states, which callers send back:
-/// decoding checks it ([`Histogram`]), so a forged one is an error, not an out-of-range index.
+/// decoding checks it (as `Histogram`), so a forged one is an error, not an out-of-range index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Histogram")]
 pub struct Calibrator {

@@ -28,7 +28,7 @@ pub const MAX_BINS: usize = 1024;
 const MIN_RELATIVE_WIDTH: f64 = 1e-9;
 
 /// The values seen, counted on a grid. It travels in detector states, which callers send back:
-/// decoding checks it ([`Grid`]), so a forged one is an error, not an out-of-range index.
+/// decoding checks it (as `Grid`), so a forged one is an error, not an out-of-range index.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Grid")]
 pub struct ValueHistogram {
