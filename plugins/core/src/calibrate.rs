@@ -63,8 +63,9 @@ pub struct Calibrator {
     total: u64,
 }
 
-/// Most points a calibrator counts (2⁵³: counts stay exact as `f64` and never overflow).
-const MAX_TOTAL: u64 = 1 << 53;
+/// Most points a calibrator (or [`crate::novelty::ValueHistogram`]) counts (2⁵³: counts stay
+/// exact as `f64`, and neither they nor their small weighted sums overflow).
+pub(crate) const MAX_TOTAL: u64 = 1 << 53;
 
 /// A [`Calibrator`] as decoded, before its checks.
 #[derive(Deserialize)]

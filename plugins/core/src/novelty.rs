@@ -13,6 +13,7 @@
 //! not by where a coarse grid's edges fall. The grid doubles its width whenever the values would span more than [`MAX_BINS`] bins, so the
 //! state stays bounded on a series that grows without end.
 
+use crate::calibrate::MAX_TOTAL;
 use serde::{Deserialize, Serialize};
 
 /// Width of a histogram bin in noise σ (the model's, at the first value learned).
@@ -51,8 +52,6 @@ struct Grid {
 
 /// Largest grid index magnitude: the span and the neighbours of any index stay within `i64`.
 const MAX_INDEX: f64 = (1u64 << 62) as f64;
-/// Most values a histogram counts (2⁵³): weighted sums of counts never overflow.
-const MAX_TOTAL: u64 = 1 << 53;
 
 impl TryFrom<Grid> for ValueHistogram {
     type Error = String;
@@ -73,6 +72,8 @@ impl TryFrom<Grid> for ValueHistogram {
 
 impl ValueHistogram {
     /// The rarity of `x` among the values before it ([`ValueHistogram::rarity`]); then counts it.
+    /// The first value sets the bin width from the noise `sigma`. A non-finite value is not
+    /// counted, nor a first value with neither a positive σ nor a magnitude.
     pub fn observe(&mut self, x: f64, sigma: f64) -> f64 {
         let offset = self.offset(x);
         let rarity = self.rarity_at(offset);
@@ -84,12 +85,6 @@ impl ValueHistogram {
     /// pseudo-point: in (0, 1], and 1 before any value.
     pub fn rarity(&self, x: f64) -> f64 {
         self.rarity_at(self.offset(x))
-    }
-
-    /// Counts `x`. The first value sets the bin width from the noise `sigma`. A non-finite
-    /// value is not counted, nor a first value with neither a positive σ nor a magnitude.
-    pub fn learn(&mut self, x: f64, sigma: f64) {
-        self.count(x, sigma, self.offset(x));
     }
 
     /// The rarity of a value at `offset` ([`ValueHistogram::offset`]).
@@ -194,7 +189,7 @@ mod tests {
         let mut h = ValueHistogram::default();
         assert_eq!(h.rarity(5.0), 1.0, "no history: nothing is rare");
         for i in 0..999 {
-            h.learn(10.0 + (i % 5) as f64 * 0.1, 1.0);
+            h.observe(10.0 + (i % 5) as f64 * 0.1, 1.0);
         }
         assert!(h.rarity(10.2) > 0.8, "{}", h.rarity(10.2));
         assert_eq!(h.rarity(3.0), 1.0 / 1000.0, "never near: one pseudo-point in a thousand");
@@ -205,7 +200,7 @@ mod tests {
     fn neighbours_weigh_less_the_farther_they_are() {
         let mut h = ValueHistogram::default();
         for _ in 0..9 {
-            h.learn(0.5, 5.0);
+            h.observe(0.5, 5.0);
         }
         // Bins one wide (0.2 of σ = 5), all nine values in bin 0.
         assert_eq!(h.rarity(0.9), 1.0);
@@ -221,26 +216,26 @@ mod tests {
     fn a_series_growing_without_end_keeps_the_histogram_bounded() {
         let mut h = ValueHistogram::default();
         for i in 0..100_000 {
-            h.learn(i as f64, 5.0);
+            h.observe(i as f64, 5.0);
             assert!(h.counts.len() <= MAX_BINS);
         }
         assert_eq!(h.total, 100_000);
         assert_eq!(h.counts.iter().sum::<u64>(), 100_000);
         assert_eq!(h.width, 128.0, "100,000 values span 100,000 one-wide bins: 2⁷ times too many");
-        h.learn(-1e300, 5.0);
-        h.learn(1e300, 5.0);
+        h.observe(-1e300, 5.0);
+        h.observe(1e300, 5.0);
         assert!(h.counts.len() <= MAX_BINS && h.total == 100_002);
     }
 
     #[test]
     fn a_series_without_noise_at_first_gets_a_grid_from_its_magnitude() {
         let mut h = ValueHistogram::default();
-        h.learn(0.0, 0.0);
-        h.learn(f64::INFINITY, 1.0);
+        h.observe(0.0, 0.0);
+        h.observe(f64::INFINITY, 1.0);
         assert_eq!(h, ValueHistogram::default(), "no width from zero σ at zero, no infinite value");
-        h.learn(4e6, 0.0);
+        h.observe(4e6, 0.0);
         assert_eq!((h.width, h.total), (4e-3, 1));
-        h.learn(4e6 + 1.0, 0.0);
+        h.observe(4e6 + 1.0, 0.0);
         assert_eq!(h.total, 2);
         assert!(h.rarity(5e6) < 0.34);
     }
@@ -248,7 +243,7 @@ mod tests {
     #[test]
     fn a_forged_histogram_does_not_decode() {
         let mut h = ValueHistogram::default();
-        h.learn(3.0, 1.0);
+        h.observe(3.0, 1.0);
         let good = serde_json::to_string(&h).unwrap();
         assert_eq!(serde_json::from_str::<ValueHistogram>(&good).unwrap(), h);
         for forged in [
