@@ -15,7 +15,7 @@ mod request;
 mod response;
 mod stream;
 
-pub use error::{classify_status, LlmError, LlmErrorClass};
+pub use error::{classify_status, LlmError, LlmErrorClass, MAX_RETRY_AFTER_MS};
 pub use request::build_request;
 pub use response::parse_response;
 pub use stream::StreamDecoder;

@@ -2,9 +2,9 @@
 //!
 //! Every family is one pass of a robust exponential-smoothing recursion over the history:
 //! additive level, optional damped trend, optional seasonal profile of `period` steps. Errors
-//! are Huber-clipped at [`CLIP`] times a running mean absolute error before they update the
-//! state, so outliers barely move it; [`SHIFT_RUN`] clipped errors of one sign in a row are a
-//! level shift, and the level jumps to follow it. Seasonal naive ("same time one period ago") is the reference family.
+//! are Huber-clipped at three times a running mean absolute error before they update the
+//! state, so outliers barely move it; four clipped errors of one sign in a row are a level
+//! shift, and the level jumps to follow it. Seasonal naive ("same time one period ago") is the reference family.
 //!
 //! The backtest is a by-product of the pass: at every origin of the backtest region the
 //! state's `h`-step forecast is compared with the points that followed. Seasonal profiles are

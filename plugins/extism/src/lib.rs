@@ -6,7 +6,7 @@
 //! `{"error": {...}}` values, never a trap, input that is not UTF-8 included. Streaming state
 //! (the detector's, the template miner's) and the scrub mapping travel in the requests and
 //! answers, so the plugin keeps nothing between calls. `explain` calls the LLM endpoint the
-//! plugin configuration names, if any (see [`llm`]).
+//! plugin configuration names, if any (the keys are in the README).
 //!
 //! The exports are written out rather than made with `extism_pdk::plugin_fn`: an operation
 //! always answers with a JSON value, so the macro's error path (which formats an
