@@ -10,8 +10,9 @@
 //! value weighted by a triangle [`KERNEL_BINS`] bins wide on each side of the value's bin (±1σ
 //! on the first grid), plus one pseudo-point, so that an empty neighbourhood is rare but not
 //! impossible. With fine bins and the triangle, rarity changes in small steps with the value,
-//! not by where a coarse grid's edges fall. The grid doubles its width whenever the values would span more than [`MAX_BINS`] bins, so the
-//! state stays bounded on a series that grows without end.
+//! not by where a coarse grid's edges fall. The grid doubles its width whenever the values
+//! would span more than [`MAX_BINS`] bins, so the state stays bounded on a series that grows
+//! without end.
 
 use crate::calibrate::MAX_TOTAL;
 use serde::{Deserialize, Serialize};
